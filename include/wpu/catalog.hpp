@@ -1,0 +1,111 @@
+// wpu/catalog.hpp - the provider catalog.
+//
+// Each entry is one protocol of one provider: a WSAPROTOCOL_INFOW (with the
+// provider GUID in ProviderId) plus the provider module path, kept in UTF-16
+// and unexpanded, exactly as WSCGetProviderPath/WPUGetProviderPath return it.
+// Catalog ids are given out from 1001 upwards, as Windows does, and are never
+// reused within a process. The file format read by load_file() (and from the
+// file named by the WPU_CATALOG environment variable) is described in
+// docs/catalog.md.
+//
+// Threads: every member may be called from any thread; readers share a lock,
+// writers take it exclusively.
+#ifndef WPU_CATALOG_HPP
+#define WPU_CATALOG_HPP
+
+#include <wpu/config.hpp>
+#include <wpu/ws2spi.h>
+
+#include <cstddef>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+WPU_NAMESPACE_BEGIN
+
+using wstring = std::basic_string<WCHAR>;
+using wstring_view = std::basic_string_view<WCHAR>;
+
+struct provider_entry {
+  WSAPROTOCOL_INFOW info;  // info.dwCatalogEntryId is the entry's catalog id
+  wstring path;            // module path (UTF-16, WCHAR), not expanded
+};
+
+class catalog {
+ public:
+  static constexpr DWORD first_id = 1001;
+
+  catalog() = default;
+  catalog(const catalog&) = delete;
+  catalog& operator=(const catalog&) = delete;
+
+  /// Adds a protocol entry. The catalog id is assigned here (info's own
+  /// dwCatalogEntryId is ignored) and returned in *id when id is not NULL.
+  /// Returns 0, WSAEINVAL for an empty path or one with a NUL in it, or
+  /// WSA_NOT_ENOUGH_MEMORY.
+  WPU_DECL int add(const WSAPROTOCOL_INFOW& info, wstring_view path, DWORD* id) noexcept;
+
+  /// Removes an entry. Returns 0 or WSAEINVAL for an unknown id.
+  WPU_DECL int remove(DWORD id) noexcept;
+
+  /// True when `id` names an entry.
+  WPU_DECL bool contains(DWORD id) const noexcept;
+
+  /// Copies the entry's protocol info. Returns 0 or WSAEINVAL.
+  WPU_DECL int protocol_info(DWORD id, WSAPROTOCOL_INFOW* out) const noexcept;
+
+  /// WPUGetProviderPath's rule: WSAEINVAL for a GUID no entry has; WSAEFAULT,
+  /// with *len set to the length needed including the NUL, when `path` is NULL
+  /// or *len is smaller than that; otherwise copies the path with its NUL, sets
+  /// *len to the length without it and returns 0.
+  WPU_DECL int provider_path(const GUID& provider, WCHAR* path, int* len) const noexcept;
+
+  /// Parses catalog text and adds all its entries, or none: returns 0, or
+  /// WSAEINVAL with the 1-based line of the first error in *error_line.
+  WPU_DECL int load_text(std::string_view text, int* error_line = nullptr) noexcept;
+
+  /// load_text() on a file's contents; WSASYSNOTREADY if it cannot be read.
+  WPU_DECL int load_file(const char* file, int* error_line = nullptr) noexcept;
+
+  /// A copy of every entry, in catalog-id order.
+  WPU_DECL std::vector<provider_entry> entries() const;
+
+  WPU_DECL std::size_t size() const noexcept;
+
+ private:
+  const provider_entry* find_locked(DWORD id) const noexcept;
+
+  mutable std::shared_mutex mutex_;
+  std::vector<provider_entry> entries_;
+  DWORD next_id_ = first_id;
+};
+
+/// The process's catalog, used by the default backend. On first use it loads
+/// the file named by WPU_CATALOG, if that variable is set.
+WPU_DECL catalog& process_catalog() noexcept;
+
+/// 0, or the error from loading WPU_CATALOG (WSASYSNOTREADY: unreadable,
+/// WSAEINVAL: malformed, nothing loaded).
+WPU_DECL int process_catalog_status() noexcept;
+
+/// Parses a GUID written as {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (braces optional).
+WPU_DECL bool parse_guid(std::string_view text, GUID* out) noexcept;
+
+/// UTF-8 to UTF-16; false for malformed UTF-8 (overlong, surrogates, > U+10FFFF).
+WPU_DECL bool utf8_to_utf16(std::string_view in, wstring* out);
+
+inline bool same_guid(const GUID& a, const GUID& b) noexcept {
+  if (a.Data1 != b.Data1 || a.Data2 != b.Data2 || a.Data3 != b.Data3) return false;
+  for (int i = 0; i < 8; ++i)
+    if (a.Data4[i] != b.Data4[i]) return false;
+  return true;
+}
+
+WPU_NAMESPACE_END
+
+#if defined(WPU_HEADER_ONLY)
+#  include <wpu/impl/catalog.ipp>
+#endif  // defined(WPU_HEADER_ONLY)
+
+#endif  // WPU_CATALOG_HPP

@@ -1,0 +1,39 @@
+// wpu/wpu.hpp - everything: the core, the native backend, the C API.
+#ifndef WPU_WPU_HPP
+#define WPU_WPU_HPP
+
+#include <wpu/config.hpp>
+#include <wpu/blocking_hook.hpp>
+#include <wpu/catalog.hpp>
+#include <wpu/handle_table.hpp>
+#include <wpu/upcall_table.hpp>
+#include <wpu/upcalls.hpp>
+#include <wpu/wpu.h>
+
+// The one backend #if chain.
+#if defined(WPU_WINDOWS)
+#  include <wpu/win32/backend.hpp>
+WPU_NAMESPACE_BEGIN
+using native_backend = win32::backend;
+WPU_NAMESPACE_END
+#else  // !defined(WPU_WINDOWS)
+#  include <wpu/errno_map.hpp>
+#  include <wpu/posix/backend.hpp>
+WPU_NAMESPACE_BEGIN
+using native_backend = posix::backend;
+WPU_NAMESPACE_END
+#endif  // defined(WPU_WINDOWS)
+
+WPU_NAMESPACE_BEGIN
+
+/// The process's backend over the process catalog; created on first use,
+/// never destroyed. Any thread.
+WPU_DECL native_backend& default_backend() noexcept;
+
+WPU_NAMESPACE_END
+
+#if defined(WPU_HEADER_ONLY)
+#  include <wpu/impl/c_api.ipp>
+#endif  // defined(WPU_HEADER_ONLY)
+
+#endif  // WPU_WPU_HPP

@@ -1,0 +1,1 @@
+#include <wpu/impl/src.hpp>
