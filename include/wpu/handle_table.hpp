@@ -55,13 +55,17 @@ class handle_table {
 
   /// True, with the handle's value in *value, when `h` is a live handle of
   /// `kind`. Never touches memory outside the table for any `h`.
+  ///
+  /// Ordering: allocate() stores the value (release) before publishing the
+  /// key, and a slot is reallocated only after its key was changed. So if the
+  /// value read here belongs to a later owner of the slot, the key read after
+  /// it is no longer `h`; if the key is `h`, the value is h's. (A caller that
+  /// got `h` from create via any synchronisation never sees a value older
+  /// than h's own.) Two loads from one cache line, no retry loop.
   bool lookup(std::uint64_t h, handle_kind kind, std::uint64_t* value) const noexcept {
     slot const* s = find(h, kind);
     if (s == nullptr) return false;
-    if (s->key.load(std::memory_order_acquire) != h) return false;
-    std::uint64_t v = s->value.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    // A close and re-allocate between the two key loads changes the key.
+    std::uint64_t v = s->value.load(std::memory_order_acquire);
     if (s->key.load(std::memory_order_relaxed) != h) return false;
     *value = v;
     return true;
@@ -84,50 +88,28 @@ class handle_table {
     std::atomic<std::uint64_t> value;  // the caller's value
   };
 
-  // Segment s holds (base_slots << s) slots and starts at base_slots*(2^s - 1),
-  // so 11 segments cover 4M indices and small tables stay small.
-  static constexpr unsigned base_shift = 12;
-  static constexpr std::uint32_t base_slots = std::uint32_t{1} << base_shift;
-  static constexpr unsigned segment_count = 11;
-
   static constexpr std::uint64_t encode(std::uint32_t gen, handle_kind kind,
                                         std::uint32_t index) noexcept {
     return marker | (std::uint64_t{gen} << 28) | (std::uint64_t(kind) << 24) |
            (std::uint64_t{index} << 2);
   }
 
-  static unsigned segment_of(std::uint32_t index) noexcept {
-    std::uint32_t q = (index >> base_shift) + 1;
-    return 31u - static_cast<unsigned>(__builtin_clz(q));
-  }
-
   slot const* find(std::uint64_t h, handle_kind kind) const noexcept {
-    // Marker set, bits 61..63 and 0..1 clear, right kind.
-    if ((h & 0xF000000000000003ull) != marker || kind_of(h) != kind) return nullptr;
+    // Marker set, bits 61..63 and 0..1 clear, right kind: one mask and compare.
+    constexpr std::uint64_t mask = 0xF000000000000003ull | (std::uint64_t{0xF} << 24);
+    if ((h & mask) != (marker | (std::uint64_t(kind) << 24))) return nullptr;
     auto index = static_cast<std::uint32_t>((h >> 2) & (max_handles - 1));
-    unsigned seg = segment_of(index);
-    slot* base = segments_[seg].load(std::memory_order_acquire);
-    if (base == nullptr) return nullptr;
-    return base + (index - ((base_slots << seg) - base_slots));
+    if (index >= limit_) return nullptr;
+    return slots_ + index;
   }
 
-  slot* slot_at(std::uint32_t index) const noexcept {
-    unsigned seg = segment_of(index);
-    return segments_[seg].load(std::memory_order_acquire) +
-           (index - ((base_slots << seg) - base_slots));
-  }
+  // All max_handles slots are one region reserved up front (64 MiB of address
+  // space); pages are only backed when first touched.
+  WPU_DECL static slot* map_slots() noexcept;
+  WPU_DECL static void unmap_slots(slot* s) noexcept;
 
-  // Slots in segment s; the last one is cut at max_handles.
-  static constexpr std::size_t segment_slots(unsigned s) noexcept {
-    std::size_t start = (std::size_t{base_slots} << s) - base_slots;
-    std::size_t n = std::size_t{base_slots} << s;
-    return start + n > max_handles ? max_handles - start : n;
-  }
-
-  WPU_DECL static slot* allocate_segment(std::size_t slots) noexcept;
-  WPU_DECL static void free_segment(slot* s, std::size_t slots) noexcept;
-
-  std::atomic<slot*> segments_[segment_count] = {};
+  slot* const slots_;
+  const std::uint32_t limit_;       // max_handles, or 0 if the region could not be mapped
   std::atomic<std::size_t> live_{0};
   std::mutex mutex_;                 // guards free_ and next_fresh_
   std::deque<std::uint32_t> free_;   // released indices, oldest first

@@ -8,43 +8,52 @@
 
 #if defined(WPU_POSIX)
 #  include <sys/mman.h>
+#else   // !defined(WPU_POSIX)
+#  include <windows.h>
 #endif  // defined(WPU_POSIX)
 
 WPU_NAMESPACE_BEGIN
 
-WPU_DECL handle_table::handle_table() noexcept = default;
+WPU_DECL handle_table::handle_table() noexcept
+    : slots_(map_slots()), limit_(slots_ != nullptr ? max_handles : 0) {}
 
 WPU_DECL handle_table::~handle_table() {
-  for (unsigned s = 0; s < segment_count; ++s) {
-    if (slot* p = segments_[s].load(std::memory_order_relaxed))
-      free_segment(p, segment_slots(s));
-  }
+  if (slots_ != nullptr) unmap_slots(slots_);
 }
 
-// Segments are zero-filled (key 0 = free, generation 0). On POSIX they come
-// from mmap, so untouched pages cost nothing, and segments of 2 MiB or more ask
-// for transparent huge pages: at 1M handles a random lookup then costs one
-// cache miss and no TLB miss.
-WPU_DECL handle_table::slot* handle_table::allocate_segment(std::size_t slots) noexcept {
+// The region is zero-filled (key 0 = free, generation 0) and backed lazily:
+// untouched pages cost nothing. On Linux everything past the first 2 MiB asks
+// for transparent huge pages, so a big table costs one cache miss per random
+// lookup and no TLB miss, while a small table stays small.
+WPU_DECL handle_table::slot* handle_table::map_slots() noexcept {
+  std::size_t bytes = std::size_t{max_handles} * sizeof(slot);
 #if defined(WPU_POSIX)
-  std::size_t bytes = slots * sizeof(slot);
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
+  constexpr std::size_t huge = std::size_t{2} << 20;
+  void* raw = ::mmap(nullptr, bytes + huge, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  // Trim to a 2 MiB-aligned start so huge pages line up with the slots.
+  auto start = reinterpret_cast<std::uintptr_t>(raw);
+  std::uintptr_t aligned = (start + huge - 1) & ~std::uintptr_t{huge - 1};
+  if (aligned != start) ::munmap(raw, aligned - start);
+  std::size_t tail = (start + bytes + huge) - (aligned + bytes);
+  if (tail != 0) ::munmap(reinterpret_cast<void*>(aligned + bytes), tail);
 #  if defined(MADV_HUGEPAGE)
-  if (bytes >= (std::size_t{2} << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
+  ::madvise(reinterpret_cast<void*>(aligned + huge), bytes - huge, MADV_HUGEPAGE);
 #  endif  // defined(MADV_HUGEPAGE)
-  return static_cast<slot*>(p);
+  return reinterpret_cast<slot*>(aligned);
 #else   // !defined(WPU_POSIX)
-  return new (std::nothrow) slot[slots]();
+  // Committed pages are zero-filled on first touch.
+  void* p = ::VirtualAlloc(nullptr, bytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  return static_cast<slot*>(p);
 #endif  // defined(WPU_POSIX)
 }
 
-WPU_DECL void handle_table::free_segment(slot* s, std::size_t slots) noexcept {
+WPU_DECL void handle_table::unmap_slots(slot* s) noexcept {
 #if defined(WPU_POSIX)
-  ::munmap(s, slots * sizeof(slot));
+  ::munmap(s, std::size_t{max_handles} * sizeof(slot));
 #else   // !defined(WPU_POSIX)
-  (void)slots;
-  delete[] s;
+  ::VirtualFree(s, 0, MEM_RELEASE);
 #endif  // defined(WPU_POSIX)
 }
 
@@ -53,27 +62,20 @@ WPU_DECL std::uint64_t handle_table::allocate(handle_kind kind, std::uint64_t va
   std::uint32_t index;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() >= reuse_after || (next_fresh_ == max_handles && !free_.empty())) {
+    if (free_.size() >= reuse_after || (next_fresh_ == limit_ && !free_.empty())) {
       index = free_.front();
       free_.pop_front();
-    } else if (next_fresh_ < max_handles) {
-      index = next_fresh_;
-      unsigned seg = segment_of(index);
-      if (segments_[seg].load(std::memory_order_relaxed) == nullptr) {
-        slot* p = allocate_segment(segment_slots(seg));
-        if (p == nullptr) return 0;
-        segments_[seg].store(p, std::memory_order_release);
-      }
-      ++next_fresh_;
+    } else if (next_fresh_ < limit_) {
+      index = next_fresh_++;
     } else {
       return 0;
     }
   }
-  slot* s = slot_at(index);
+  slot* s = slots_ + index;
   auto gen = static_cast<std::uint32_t>((s->key.load(std::memory_order_relaxed) >> 28) + 1);
   if (gen == 0) gen = 1;
   std::uint64_t h = encode(gen, kind, index);
-  s->value.store(value, std::memory_order_relaxed);
+  s->value.store(value, std::memory_order_release);  // before the key: see lookup()
   s->key.store(h, std::memory_order_release);
   live_.fetch_add(1, std::memory_order_relaxed);
   return h;
