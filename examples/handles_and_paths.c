@@ -42,7 +42,8 @@ int main(void) {
   printf("provider 1002: \"");
   print_wide(self.szProtocol);
   printf("\", chain of %d: %u -> %u\n", self.ProtocolChain.ChainLen,
-         (unsigned)self.ProtocolChain.ChainEntries[0], (unsigned)self.ProtocolChain.ChainEntries[1]);
+         (unsigned)self.ProtocolChain.ChainEntries[0],
+         (unsigned)self.ProtocolChain.ChainEntries[1]);
 
   /* WPUGetProviderPath: ask for the size first (WSAEFAULT + length with NUL). */
   int len = 0;
@@ -77,8 +78,8 @@ int main(void) {
   socket_context contexts[3] = {{100, 0}, {101, 0}, {102, 0}};
   SOCKET handles[3];
   for (int i = 0; i < 3; ++i) {
-    handles[i] = upcalls.lpWPUCreateSocketHandle(self.dwCatalogEntryId,
-                                                 (DWORD_PTR)&contexts[i], &err);
+    handles[i] =
+        upcalls.lpWPUCreateSocketHandle(self.dwCatalogEntryId, (DWORD_PTR)&contexts[i], &err);
     if (handles[i] == INVALID_SOCKET) {
       fprintf(stderr, "WPUCreateSocketHandle failed: %d\n", err);
       return 1;

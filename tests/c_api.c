@@ -8,12 +8,12 @@
 #include <string.h>
 
 static int failures = 0;
-#define EXPECT(cond)                                              \
-  do {                                                            \
-    if (!(cond)) {                                                \
+#define EXPECT(cond)                                                     \
+  do {                                                                   \
+    if (!(cond)) {                                                       \
       fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                 \
-    }                                                             \
+      ++failures;                                                        \
+    }                                                                    \
   } while (0)
 
 int main(int argc, char** argv) {
@@ -57,8 +57,7 @@ int main(int argc, char** argv) {
 
   LPBLOCKINGCALLBACK cb = NULL;
   EXPECT(table.lpWPUQueryBlockingCallback(1001, &cb, &ctx, &err) == 0 && cb == NULL);
-  EXPECT(table.lpWPUQueryBlockingCallback(7, &cb, &ctx, &err) == SOCKET_ERROR &&
-         err == WSAEINVAL);
+  EXPECT(table.lpWPUQueryBlockingCallback(7, &cb, &ctx, &err) == SOCKET_ERROR && err == WSAEINVAL);
 
   printf("c_api: %s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;

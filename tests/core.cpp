@@ -167,13 +167,14 @@ TEST_CASE("catalog: malformed files are rejected whole, with the line") {
     int line;
   };
   const bad_case cases[] = {
-      {"guid = {11111111-2222-3333-4444-555555555555}\n", 1},  // before [provider]
-      {"[provider]\npath = x.dll\n", 1},                         // no guid
+      {"guid = {11111111-2222-3333-4444-555555555555}\n", 1},              // before [provider]
+      {"[provider]\npath = x.dll\n", 1},                                   // no guid
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\n", 1},  // no path
       {"[provider]\nguid = {11111111-2222-3333-4444-55555555555}\npath=x\n", 2},
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\ncolour = red\n", 4},
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\nversion = 2x\n", 4},
-      {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\nversion=0x80000000\n", 4},
+      {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\nversion=0x80000000\n",
+       4},
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\nmessage_size=-1\n", 4},
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=\xC0\xAF\n", 3},
       {"[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=\xED\xA0\x80\n", 3},
@@ -191,8 +192,10 @@ TEST_CASE("catalog: malformed files are rejected whole, with the line") {
     CHECK(line == c.line);
     CHECK(cat.size() == 0);
   }
-  std::string long_name = "[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\n"
-                          "protocol = " + std::string(256, 'n') + "\n";
+  std::string long_name =
+      "[provider]\nguid = {11111111-2222-3333-4444-555555555555}\npath=x\n"
+      "protocol = " +
+      std::string(256, 'n') + "\n";
   wpu::catalog cat;
   CHECK(cat.load_text(long_name) == WSAEINVAL);
   CHECK(cat.load_text("") == 0);
@@ -280,37 +283,37 @@ TEST_CASE("make_upcall_table: 15 slots in Windows' order, each reaching its memb
   WSPUPCALLTABLE t = wpu::make_upcall_table(r);
   int e;
   auto is = [&](const char* name) { return std::strcmp(r.last, name) == 0; };
-    t.lpWPUCloseEvent(nullptr, &e);
+  t.lpWPUCloseEvent(nullptr, &e);
   CHECK(is("close_event"));
-    t.lpWPUCloseSocketHandle(0, &e);
+  t.lpWPUCloseSocketHandle(0, &e);
   CHECK(is("close_socket"));
-    t.lpWPUCreateEvent(&e);
+  t.lpWPUCreateEvent(&e);
   CHECK(is("create_event"));
-    t.lpWPUCreateSocketHandle(0, 0, &e);
+  t.lpWPUCreateSocketHandle(0, 0, &e);
   CHECK(is("create_socket"));
-    t.lpWPUFDIsSet(0, nullptr);
+  t.lpWPUFDIsSet(0, nullptr);
   CHECK(is("fd_is_set"));
-    t.lpWPUGetProviderPath(nullptr, nullptr, nullptr, &e);
+  t.lpWPUGetProviderPath(nullptr, nullptr, nullptr, &e);
   CHECK(is("provider_path"));
-    t.lpWPUModifyIFSHandle(0, 0, &e);
+  t.lpWPUModifyIFSHandle(0, 0, &e);
   CHECK(is("ifs"));
-    t.lpWPUPostMessage(nullptr, 0, 0, 0);
+  t.lpWPUPostMessage(nullptr, 0, 0, 0);
   CHECK(is("post"));
-    t.lpWPUQueryBlockingCallback(0, nullptr, nullptr, &e);
+  t.lpWPUQueryBlockingCallback(0, nullptr, nullptr, &e);
   CHECK(is("blocking"));
-    t.lpWPUQuerySocketHandleContext(0, nullptr, &e);
+  t.lpWPUQuerySocketHandleContext(0, nullptr, &e);
   CHECK(is("context"));
-    t.lpWPUQueueApc(nullptr, nullptr, 0, &e);
+  t.lpWPUQueueApc(nullptr, nullptr, 0, &e);
   CHECK(is("apc"));
-    t.lpWPUResetEvent(nullptr, &e);
+  t.lpWPUResetEvent(nullptr, &e);
   CHECK(is("reset_event"));
-    t.lpWPUSetEvent(nullptr, &e);
+  t.lpWPUSetEvent(nullptr, &e);
   CHECK(is("set_event"));
-    t.lpWPUOpenCurrentThread(nullptr, &e);
+  t.lpWPUOpenCurrentThread(nullptr, &e);
   CHECK(is("open_thread"));
-    t.lpWPUCloseThread(nullptr, &e);
+  t.lpWPUCloseThread(nullptr, &e);
   CHECK(is("close_thread"));
-    wpu::make_complete_overlapped_request(r)(0, nullptr, 0, 0, &e);
+  wpu::make_complete_overlapped_request(r)(0, nullptr, 0, 0, &e);
   CHECK(is("complete"));
   // The slots sit at Win64 offsets 0, 8, ... 112.
   void* slots[15];

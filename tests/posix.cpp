@@ -7,8 +7,7 @@ using posix_table = wpu_test::through_table<wpu::posix::backend>;
 TYPE_TO_STRING_AS("posix", posix_direct);
 TYPE_TO_STRING_AS("posix-table", posix_table);
 
-#define WPU_CONFORMANCE_INVOKE(name)                         \
-  TEST_CASE_TEMPLATE_INVOKE(name, posix_direct, posix_table)
+#define WPU_CONFORMANCE_INVOKE(name) TEST_CASE_TEMPLATE_INVOKE(name, posix_direct, posix_table)
 
 WPU_CONFORMANCE_INVOKE(wpu_socket_handles);
 WPU_CONFORMANCE_INVOKE(wpu_provider_path);

@@ -1,4 +1,5 @@
-// The conformance suite on the Win32 backend (runs under Wine on Linux), direct and through the C table.
+// The conformance suite on the Win32 backend (runs under Wine on Linux), direct and through the C
+// table.
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/socket_handles.hpp"
 
@@ -7,8 +8,7 @@ using win32_table = wpu_test::through_table<wpu::win32::backend>;
 TYPE_TO_STRING_AS("win32", win32_direct);
 TYPE_TO_STRING_AS("win32-table", win32_table);
 
-#define WPU_CONFORMANCE_INVOKE(name)                         \
-  TEST_CASE_TEMPLATE_INVOKE(name, win32_direct, win32_table)
+#define WPU_CONFORMANCE_INVOKE(name) TEST_CASE_TEMPLATE_INVOKE(name, win32_direct, win32_table)
 
 WPU_CONFORMANCE_INVOKE(wpu_socket_handles);
 WPU_CONFORMANCE_INVOKE(wpu_provider_path);

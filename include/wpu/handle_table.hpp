@@ -109,11 +109,11 @@ class handle_table {
   WPU_DECL static void unmap_slots(slot* s) noexcept;
 
   slot* const slots_;
-  const std::uint32_t limit_;       // max_handles, or 0 if the region could not be mapped
+  const std::uint32_t limit_;  // max_handles, or 0 if the region could not be mapped
   std::atomic<std::size_t> live_{0};
-  std::mutex mutex_;                 // guards free_ and next_fresh_
-  std::deque<std::uint32_t> free_;   // released indices, oldest first
-  std::uint32_t next_fresh_ = 0;     // first never-used index
+  std::mutex mutex_;                // guards free_ and next_fresh_
+  std::deque<std::uint32_t> free_;  // released indices, oldest first
+  std::uint32_t next_fresh_ = 0;    // first never-used index
 };
 
 WPU_NAMESPACE_END

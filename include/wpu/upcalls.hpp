@@ -31,28 +31,28 @@ class upcalls {
  public:
   virtual ~upcalls() = default;
 
-  virtual BOOL close_event(WSAEVENT event, int* err) noexcept = 0;                       // slot 0
-  virtual int close_socket_handle(SOCKET s, int* err) noexcept = 0;                      // slot 1
-  virtual WSAEVENT create_event(int* err) noexcept = 0;                                  // slot 2
+  virtual BOOL close_event(WSAEVENT event, int* err) noexcept = 0;   // slot 0
+  virtual int close_socket_handle(SOCKET s, int* err) noexcept = 0;  // slot 1
+  virtual WSAEVENT create_event(int* err) noexcept = 0;              // slot 2
   virtual SOCKET create_socket_handle(DWORD catalog_id, DWORD_PTR context,
-                                      int* err) noexcept = 0;                            // slot 3
-  virtual int fd_is_set(SOCKET s, spi_fd_set* set) noexcept = 0;                         // slot 4
+                                      int* err) noexcept = 0;     // slot 3
+  virtual int fd_is_set(SOCKET s, spi_fd_set* set) noexcept = 0;  // slot 4
   virtual int get_provider_path(GUID* provider_id, WCHAR* path, int* path_len,
-                                int* err) noexcept = 0;                                  // slot 5
+                                int* err) noexcept = 0;  // slot 5
   virtual SOCKET modify_ifs_handle(DWORD catalog_id, SOCKET proposed, int* err) noexcept = 0;  // 6
-  virtual BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept = 0;  // 7
+  virtual BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept = 0;   // 7
   virtual int query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
-                                      DWORD_PTR* context, int* err) noexcept = 0;        // slot 8
+                                      DWORD_PTR* context, int* err) noexcept = 0;  // slot 8
   virtual int query_socket_handle_context(SOCKET s, DWORD_PTR* context,
-                                          int* err) noexcept = 0;                        // slot 9
+                                          int* err) noexcept = 0;  // slot 9
   virtual int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
-                        int* err) noexcept = 0;                                          // slot 10
-  virtual BOOL reset_event(WSAEVENT event, int* err) noexcept = 0;                       // slot 11
-  virtual BOOL set_event(WSAEVENT event, int* err) noexcept = 0;                         // slot 12
-  virtual int open_current_thread(WSATHREADID* thread, int* err) noexcept = 0;           // slot 13
-  virtual int close_thread(WSATHREADID* thread, int* err) noexcept = 0;                  // slot 14
+                        int* err) noexcept = 0;                                 // slot 10
+  virtual BOOL reset_event(WSAEVENT event, int* err) noexcept = 0;              // slot 11
+  virtual BOOL set_event(WSAEVENT event, int* err) noexcept = 0;                // slot 12
+  virtual int open_current_thread(WSATHREADID* thread, int* err) noexcept = 0;  // slot 13
+  virtual int close_thread(WSATHREADID* thread, int* err) noexcept = 0;         // slot 14
   virtual int complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
-                                          DWORD transferred, int* err) noexcept = 0;     // export
+                                          DWORD transferred, int* err) noexcept = 0;  // export
 };
 
 WPU_NAMESPACE_END

@@ -27,8 +27,7 @@ WPU_C_API int wpu_get_upcall_table(LPWSPUPCALLTABLE table);
    1001) goes to *catalog_id when it is not NULL. `path` is the module path,
    NUL-terminated UTF-16. WSAEFAULT for NULL info/path, WSAEINVAL for an empty
    path. */
-WPU_C_API int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path,
-                              DWORD* catalog_id);
+WPU_C_API int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path, DWORD* catalog_id);
 
 /* Removes an entry: 0 or WSAEINVAL. */
 WPU_C_API int wpu_catalog_remove(DWORD catalog_id);

@@ -152,7 +152,8 @@ typedef struct sockaddr SOCKADDR, *PSOCKADDR, *LPSOCKADDR;
 typedef struct timeval TIMEVAL, *PTIMEVAL, *LPTIMEVAL;
 
 /* ---- Word macros ------------------------------------------------------ */
-#  define MAKEWORD(a, b) ((WORD)(((BYTE)((DWORD_PTR)(a)&0xff)) | ((WORD)((BYTE)((DWORD_PTR)(b)&0xff))) << 8))
+#  define MAKEWORD(a, b) \
+    ((WORD)(((BYTE)((DWORD_PTR)(a)&0xff)) | ((WORD)((BYTE)((DWORD_PTR)(b)&0xff))) << 8))
 #  define MAKELONG(a, b) \
     ((LONG)(((WORD)((DWORD_PTR)(a)&0xffff)) | ((DWORD)((WORD)((DWORD_PTR)(b)&0xffff))) << 16))
 #  define LOWORD(l) ((WORD)((DWORD_PTR)(l)&0xffff))
@@ -361,7 +362,7 @@ static inline void wpu_fd_set_remove(SOCKET s, SOCKET* array, unsigned int* coun
 #    undef FD_ISSET
 #    define fd_set wpu_fd_set
 #    define FD_SETSIZE WPU_FD_SETSIZE
-#    define FD_SET(fd, set)                                    \
+#    define FD_SET(fd, set)                                           \
       wpu_fd_set_add((SOCKET)(fd), (set)->fd_array, &(set)->fd_count, \
                      (unsigned int)(sizeof((set)->fd_array) / sizeof(SOCKET)))
 #    define FD_CLR(fd, set) wpu_fd_set_remove((SOCKET)(fd), (set)->fd_array, &(set)->fd_count)
@@ -387,8 +388,8 @@ typedef struct _OVERLAPPED {
 typedef OVERLAPPED* LPWSAOVERLAPPED;
 
 typedef void(CALLBACK* LPWSAOVERLAPPED_COMPLETION_ROUTINE)(DWORD dwError, DWORD cbTransferred,
-                                                          LPWSAOVERLAPPED lpOverlapped,
-                                                          DWORD dwFlags);
+                                                           LPWSAOVERLAPPED lpOverlapped,
+                                                           DWORD dwFlags);
 
 typedef struct _WSATHREADID {
   HANDLE ThreadHandle;
@@ -469,8 +470,8 @@ typedef SOCKET(WSPAPI* LPWSPACCEPT)(SOCKET s, struct sockaddr* addr, LPINT addrl
                                     LPINT lpErrno);
 typedef INT(WSPAPI* LPWSPADDRESSTOSTRING)(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
                                           LPWSAPROTOCOL_INFOW lpProtocolInfo,
-                                          LPWSTR lpszAddressString,
-                                          LPDWORD lpdwAddressStringLength, LPINT lpErrno);
+                                          LPWSTR lpszAddressString, LPDWORD lpdwAddressStringLength,
+                                          LPINT lpErrno);
 typedef int(WSPAPI* LPWSPASYNCSELECT)(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent,
                                       LPINT lpErrno);
 typedef int(WSPAPI* LPWSPBIND)(SOCKET s, const struct sockaddr* name, int namelen, LPINT lpErrno);
@@ -487,16 +488,15 @@ typedef int(WSPAPI* LPWSPENUMNETWORKEVENTS)(SOCKET s, WSAEVENT hEventObject,
 typedef int(WSPAPI* LPWSPEVENTSELECT)(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents,
                                       LPINT lpErrno);
 typedef BOOL(WSPAPI* LPWSPGETOVERLAPPEDRESULT)(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
-                                               LPDWORD lpcbTransfer, BOOL fWait,
-                                               LPDWORD lpdwFlags, LPINT lpErrno);
+                                               LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags,
+                                               LPINT lpErrno);
 typedef int(WSPAPI* LPWSPGETPEERNAME)(SOCKET s, struct sockaddr* name, LPINT namelen,
                                       LPINT lpErrno);
 typedef int(WSPAPI* LPWSPGETSOCKNAME)(SOCKET s, struct sockaddr* name, LPINT namelen,
                                       LPINT lpErrno);
-typedef int(WSPAPI* LPWSPGETSOCKOPT)(SOCKET s, int level, int optname, char* optval,
-                                     LPINT optlen, LPINT lpErrno);
-typedef BOOL(WSPAPI* LPWSPGETQOSBYNAME)(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS,
-                                        LPINT lpErrno);
+typedef int(WSPAPI* LPWSPGETSOCKOPT)(SOCKET s, int level, int optname, char* optval, LPINT optlen,
+                                     LPINT lpErrno);
+typedef BOOL(WSPAPI* LPWSPGETQOSBYNAME)(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno);
 typedef int(WSPAPI* LPWSPIOCTL)(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
                                 DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
                                 LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
@@ -511,8 +511,7 @@ typedef int(WSPAPI* LPWSPRECV)(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount
                                LPWSAOVERLAPPED lpOverlapped,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
                                LPWSATHREADID lpThreadId, LPINT lpErrno);
-typedef int(WSPAPI* LPWSPRECVDISCONNECT)(SOCKET s, LPWSABUF lpInboundDisconnectData,
-                                         LPINT lpErrno);
+typedef int(WSPAPI* LPWSPRECVDISCONNECT)(SOCKET s, LPWSABUF lpInboundDisconnectData, LPINT lpErrno);
 typedef int(WSPAPI* LPWSPRECVFROM)(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                                    LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
                                    struct sockaddr* lpFrom, LPINT lpFromlen,
@@ -541,9 +540,8 @@ typedef SOCKET(WSPAPI* LPWSPSOCKET)(int af, int type, int protocol,
                                     LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g, DWORD dwFlags,
                                     LPINT lpErrno);
 typedef INT(WSPAPI* LPWSPSTRINGTOADDRESS)(LPWSTR AddressString, INT AddressFamily,
-                                          LPWSAPROTOCOL_INFOW lpProtocolInfo,
-                                          LPSOCKADDR lpAddress, LPINT lpAddressLength,
-                                          LPINT lpErrno);
+                                          LPWSAPROTOCOL_INFOW lpProtocolInfo, LPSOCKADDR lpAddress,
+                                          LPINT lpAddressLength, LPINT lpErrno);
 
 typedef struct _WSPPROC_TABLE {
   LPWSPACCEPT lpWSPAccept;

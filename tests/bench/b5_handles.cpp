@@ -60,8 +60,9 @@ int main() {
   if (wpu_catalog_add(&info, WPU_WTEXT("/usr/lib/wpu/bench.so"), &id) != 0) return 2;
 
   std::mt19937_64 rng(12345);
-  std::printf("B5  WPUQuerySocketHandleContext, random order, ns/op (best of 5 passes;\n"
-              "    baseline: std::unordered_map + std::mutex, uncontended, multi-threaded process)\n");
+  std::printf(
+      "B5  WPUQuerySocketHandleContext, random order, ns/op (best of 5 passes;\n"
+      "    baseline: std::unordered_map + std::mutex, uncontended, multi-threaded process)\n");
   std::printf("%10s %10s %14s %8s   %s\n", "handles", "wpu", "map+mutex", "ratio", "targets");
   bool all_met = true;
   for (std::size_t n : {std::size_t{1000}, std::size_t{100000}, std::size_t{1} << 20}) {
@@ -109,7 +110,8 @@ int main() {
     all_met = all_met && met;
     char target[64];
     if (limit < 1e9)
-      std::snprintf(target, sizeof target, "<= %.0f ns and >= 3x: %s", limit, met ? "met" : "MISSED");
+      std::snprintf(target, sizeof target, "<= %.0f ns and >= 3x: %s", limit,
+                    met ? "met" : "MISSED");
     else
       std::snprintf(target, sizeof target, ">= 3x: %s", met ? "met" : "MISSED");
     std::printf("%10zu %10.2f %14.2f %7.1fx   %s\n", n, wpu_ns, map_ns, ratio, target);

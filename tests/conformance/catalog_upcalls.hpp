@@ -92,7 +92,9 @@ TEST_CASE_TEMPLATE_DEFINE("provider path" * doctest::test_suite("conformance"), 
 }
 
 namespace wpu_test {
-inline BOOL CALLBACK test_hook(DWORD_PTR context) { return context == 77 ? TRUE : FALSE; }
+inline BOOL CALLBACK test_hook(DWORD_PTR context) {
+  return context == 77 ? TRUE : FALSE;
+}
 }  // namespace wpu_test
 
 TEST_CASE_TEMPLATE_DEFINE("blocking callback" * doctest::test_suite("conformance"), F,
@@ -202,8 +204,7 @@ TEST_CASE_TEMPLATE_DEFINE("fd_set and WPUFDIsSet" * doctest::test_suite("conform
   }
 }
 
-TEST_CASE_TEMPLATE_DEFINE("IFS handles" * doctest::test_suite("conformance"), F,
-                          wpu_ifs_handles) {
+TEST_CASE_TEMPLATE_DEFINE("IFS handles" * doctest::test_suite("conformance"), F, wpu_ifs_handles) {
   F f;
   wpu::upcalls& u = f.api();
   wpu_test::native_handle real;

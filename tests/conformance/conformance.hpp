@@ -22,8 +22,10 @@ namespace wpu_test {
 // Catalog ids 1001 and 1002 in every fixture's own catalog.
 inline constexpr DWORD id_a = 1001;
 inline constexpr DWORD id_b = 1002;
-inline const GUID guid_a = {0x5d3f1a01, 0x7c1e, 0x4b2a, {0x9a, 0x10, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55}};
-inline const GUID guid_b = {0x5d3f1a02, 0x7c1e, 0x4b2a, {0x9a, 0x10, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb}};
+inline const GUID guid_a = {
+    0x5d3f1a01, 0x7c1e, 0x4b2a, {0x9a, 0x10, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55}};
+inline const GUID guid_b = {
+    0x5d3f1a02, 0x7c1e, 0x4b2a, {0x9a, 0x10, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb}};
 inline const GUID guid_unknown = {0xdeadbeef, 0, 0, {1, 2, 3, 4, 5, 6, 7, 8}};
 inline const WCHAR* const path_a = WPU_WTEXT("%SystemRoot%\\system32\\wpu-test-a.dll");
 inline const WCHAR* const path_b = WPU_WTEXT("C:\\Program Files\\Contoso\\layered\\lsp-b.dll");
@@ -93,7 +95,9 @@ struct native_handle {
 #endif
     value = INVALID_SOCKET;
   }
-  ~native_handle() { close(); }
+  ~native_handle() {
+    close();
+  }
   native_handle(const native_handle&) = delete;
   native_handle& operator=(const native_handle&) = delete;
 };

@@ -93,11 +93,24 @@ TEST_CASE_TEMPLATE_DEFINE("socket handles" * doctest::test_suite("conformance"),
     SOCKET s = u.create_socket_handle(wpu_test::id_a, 1, &err);
     wpu_test::native_handle real;
     const SOCKET garbage[] = {
-        0, 1, 3, 4, 0x100, INVALID_SOCKET, INVALID_SOCKET - 3, real.value,
-        s + 4, s - 4, s | 1, s | 2, s ^ (SOCKET{1} << 28),          // other slot, bits, generation
-        s ^ (SOCKET{3} << 24),                                       // another kind
-        s ^ (SOCKET{1} << 61), s & ~(SOCKET{1} << 60),               // outside the range
-        SOCKET{1} << 60, (SOCKET{1} << 60) | (SOCKET{0x3FFFFF} << 2),  // unallocated slots
+        0,
+        1,
+        3,
+        4,
+        0x100,
+        INVALID_SOCKET,
+        INVALID_SOCKET - 3,
+        real.value,
+        s + 4,
+        s - 4,
+        s | 1,
+        s | 2,
+        s ^ (SOCKET{1} << 28),  // other slot, bits, generation
+        s ^ (SOCKET{3} << 24),  // another kind
+        s ^ (SOCKET{1} << 61),
+        s & ~(SOCKET{1} << 60),  // outside the range
+        SOCKET{1} << 60,
+        (SOCKET{1} << 60) | (SOCKET{0x3FFFFF} << 2),  // unallocated slots
     };
     for (SOCKET g : garbage) {
       CAPTURE(g);

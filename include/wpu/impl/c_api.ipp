@@ -24,8 +24,7 @@ WPU_DECL int wpu_get_upcall_table(LPWSPUPCALLTABLE table) {
   return 0;
 }
 
-WPU_DECL int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path,
-                             DWORD* catalog_id) {
+WPU_DECL int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path, DWORD* catalog_id) {
   if (info == nullptr || path == nullptr) return WSAEFAULT;
   return wpu::process_catalog().add(*info, wpu::wstring_view(path), catalog_id);
 }
@@ -52,8 +51,7 @@ WPU_DECL int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR contex
 #if defined(WPU_POSIX)
 WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
                                                     DWORD error, DWORD transferred, LPINT err) {
-  return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred,
-                                                            err);
+  return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);
 }
 #endif  // defined(WPU_POSIX)
 

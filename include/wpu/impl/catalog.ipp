@@ -15,8 +15,7 @@
 
 WPU_NAMESPACE_BEGIN
 
-WPU_DECL int catalog::add(const WSAPROTOCOL_INFOW& info, wstring_view path,
-                          DWORD* id) noexcept {
+WPU_DECL int catalog::add(const WSAPROTOCOL_INFOW& info, wstring_view path, DWORD* id) noexcept {
   if (path.empty() || path.find(WCHAR(0)) != wstring_view::npos) return WSAEINVAL;
   try {
     provider_entry e{info, wstring(path)};
@@ -196,8 +195,10 @@ struct int_key {
   std::size_t offset;
 };
 
-#define WPU_CATALOG_DWORD(name, field) {name, false, offsetof(WSAPROTOCOL_INFOW, field)}
-#define WPU_CATALOG_INT(name, field) {name, true, offsetof(WSAPROTOCOL_INFOW, field)}
+#define WPU_CATALOG_DWORD(name, field) \
+  { name, false, offsetof(WSAPROTOCOL_INFOW, field) }
+#define WPU_CATALOG_INT(name, field) \
+  { name, true, offsetof(WSAPROTOCOL_INFOW, field) }
 inline constexpr int_key catalog_int_keys[] = {
     WPU_CATALOG_DWORD("service_flags1", dwServiceFlags1),
     WPU_CATALOG_DWORD("service_flags2", dwServiceFlags2),
@@ -361,7 +362,9 @@ inline process_catalog_state& process_catalog_instance() noexcept {
 }
 }  // namespace detail
 
-WPU_DECL catalog& process_catalog() noexcept { return detail::process_catalog_instance().cat; }
+WPU_DECL catalog& process_catalog() noexcept {
+  return detail::process_catalog_instance().cat;
+}
 
 WPU_DECL int process_catalog_status() noexcept {
   return detail::process_catalog_instance().status;

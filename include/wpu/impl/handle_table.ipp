@@ -8,7 +8,7 @@
 
 #if defined(WPU_POSIX)
 #  include <sys/mman.h>
-#else   // !defined(WPU_POSIX)
+#else  // !defined(WPU_POSIX)
 #  include <windows.h>
 #endif  // defined(WPU_POSIX)
 

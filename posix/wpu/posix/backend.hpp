@@ -19,8 +19,7 @@ class backend final : public detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Each
   /// backend has its own handle table. Any thread may construct one.
-  explicit backend(catalog& providers = process_catalog()) noexcept
-      : common_upcalls(providers) {}
+  explicit backend(catalog& providers = process_catalog()) noexcept : common_upcalls(providers) {}
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open file
   /// descriptor and `catalog_id` a catalog entry (else WSAEINVAL); the fd is

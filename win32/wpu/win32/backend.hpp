@@ -20,8 +20,7 @@ namespace win32 {
 class backend final : public detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Any thread.
-  explicit backend(catalog& providers = process_catalog()) noexcept
-      : common_upcalls(providers) {}
+  explicit backend(catalog& providers = process_catalog()) noexcept : common_upcalls(providers) {}
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open kernel handle
   /// (GetHandleInformation succeeds) and `catalog_id` a catalog entry, else

@@ -51,8 +51,7 @@ WPU_DECL int common_upcalls::get_provider_path(GUID* provider_id, WCHAR* path, i
   return 0;
 }
 
-WPU_DECL int common_upcalls::query_blocking_callback(DWORD catalog_id,
-                                                     LPBLOCKINGCALLBACK* callback,
+WPU_DECL int common_upcalls::query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
                                                      DWORD_PTR* context, int* err) noexcept {
   if (callback == nullptr || context == nullptr) {
     set_error(err, WSAEFAULT);
@@ -109,7 +108,9 @@ WPU_DECL WSAEVENT common_upcalls::create_event(int* err) noexcept {
   return WSA_INVALID_EVENT;
 }
 
-WPU_DECL BOOL common_upcalls::post_message(HWND, UINT, WPARAM, LPARAM) noexcept { return FALSE; }
+WPU_DECL BOOL common_upcalls::post_message(HWND, UINT, WPARAM, LPARAM) noexcept {
+  return FALSE;
+}
 
 WPU_DECL int common_upcalls::queue_apc(WSATHREADID*, LPWSAUSERAPC, DWORD_PTR, int* err) noexcept {
   set_error(err, WSAEOPNOTSUPP);
