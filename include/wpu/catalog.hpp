@@ -89,7 +89,8 @@ WPU_DECL catalog& process_catalog() noexcept;
 /// WSAEINVAL: malformed, nothing loaded).
 WPU_DECL int process_catalog_status() noexcept;
 
-/// Parses a GUID written as {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (braces optional).
+/// Parses a GUID in registry form, 8-4-4-4-12 hex digits such as
+/// {E70F1AA0-AB8B-11CF-8CA3-00805F48A192}; the braces are optional.
 WPU_DECL bool parse_guid(std::string_view text, GUID* out) noexcept;
 
 /// UTF-8 to UTF-16; false for malformed UTF-8 (overlong, surrogates, > U+10FFFF).

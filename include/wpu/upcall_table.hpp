@@ -172,8 +172,6 @@ class table_upcalls final : public upcalls {
     return complete_ ? complete_(s, o, e, n, err) : absent(err, SOCKET_ERROR);
   }
 
-  const WSPUPCALLTABLE& table() const noexcept { return t_; }
-
  private:
   template <class T>
   static T absent(int* err, T result) noexcept {

@@ -17,8 +17,16 @@ WPU_NAMESPACE_BEGIN
 
 #if defined(WPU_WINDOWS)
 using spi_fd_set = ::fd_set;
+/// __WSAFDIsSet / FD_ISSET, without the macro; 0 for a NULL set.
+inline int fd_isset(SOCKET s, spi_fd_set* set) noexcept {
+  return set != nullptr ? ::__WSAFDIsSet(s, set) : 0;
+}
 #else   // !defined(WPU_WINDOWS)
 using spi_fd_set = ::wpu_fd_set;
+/// __WSAFDIsSet / FD_ISSET, without the macro; 0 for a NULL set.
+inline int fd_isset(SOCKET s, spi_fd_set* set) noexcept {
+  return ::wpu_fd_is_set(s, set);
+}
 #endif  // defined(WPU_WINDOWS)
 
 /// Writes `code` through `err` when `err` is not NULL. Every upcall reports

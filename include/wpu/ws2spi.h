@@ -71,7 +71,6 @@ extern "C" {
 #  define CALLBACK
 #  define WSAAPI
 #  define WSPAPI
-#  define WPUAPI
 
 #  if defined(__GNUC__)
 #    define WPU_EXTENSION __extension__

@@ -42,9 +42,7 @@ WPU_DECL int wpu_catalog_get(DWORD catalog_id, WSAPROTOCOL_INFOW* info) {
 }
 
 WPU_DECL int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR context) {
-  wpu::blocking_hook& hook = wpu::this_thread_blocking_hook();
-  hook.callback = callback;
-  hook.context = callback != nullptr ? context : 0;
+  wpu::this_thread_blocking_hook() = {callback, context};
   return 0;
 }
 

@@ -22,8 +22,7 @@ WPU_DECL SOCKET common_upcalls::create_socket_handle(DWORD catalog_id, DWORD_PTR
 }
 
 WPU_DECL int common_upcalls::close_socket_handle(SOCKET s, int* err) noexcept {
-  std::uint64_t context;
-  if (!handles_.release(s, handle_kind::socket, &context)) {
+  if (!handles_.release(s, handle_kind::socket, nullptr)) {
     set_error(err, WSAENOTSOCK);
     return SOCKET_ERROR;
   }
@@ -31,10 +30,7 @@ WPU_DECL int common_upcalls::close_socket_handle(SOCKET s, int* err) noexcept {
 }
 
 WPU_DECL int common_upcalls::fd_is_set(SOCKET s, spi_fd_set* set) noexcept {
-  if (set == nullptr) return 0;
-  for (unsigned i = 0; i < set->fd_count; ++i)
-    if (set->fd_array[i] == s) return 1;
-  return 0;
+  return fd_isset(s, set);
 }
 
 WPU_DECL int common_upcalls::get_provider_path(GUID* provider_id, WCHAR* path, int* path_len,

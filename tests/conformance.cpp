@@ -1,0 +1,22 @@
+// The conformance suite on this build's backend (POSIX natively, Win32 in the
+// mingw build that runs under Wine), called directly and through the C table.
+#include "conformance/catalog_upcalls.hpp"
+#include "conformance/socket_handles.hpp"
+
+using backend_direct = wpu_test::direct<wpu::native_backend>;
+using backend_table = wpu_test::through_table<wpu::native_backend>;
+#if defined(_WIN32)
+TYPE_TO_STRING_AS("win32", backend_direct);
+TYPE_TO_STRING_AS("win32-table", backend_table);
+#else
+TYPE_TO_STRING_AS("posix", backend_direct);
+TYPE_TO_STRING_AS("posix-table", backend_table);
+#endif
+
+#define WPU_CONFORMANCE_INVOKE(name) TEST_CASE_TEMPLATE_INVOKE(name, backend_direct, backend_table)
+
+WPU_CONFORMANCE_INVOKE(wpu_socket_handles);
+WPU_CONFORMANCE_INVOKE(wpu_provider_path);
+WPU_CONFORMANCE_INVOKE(wpu_blocking_callback);
+WPU_CONFORMANCE_INVOKE(wpu_fd_is_set);
+WPU_CONFORMANCE_INVOKE(wpu_ifs_handles);
