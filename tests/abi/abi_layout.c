@@ -10,6 +10,7 @@
 #define SIZE(t) printf("sizeof %s %u\n", #t, (unsigned)sizeof(t))
 #define OFF(t, f) printf("offsetof %s.%s %u\n", #t, #f, (unsigned)offsetof(t, f))
 #define VAL(c) printf("value %s %ld\n", #c, (long)(c))
+#define UVAL(c) printf("value %s %lu\n", #c, (unsigned long)(DWORD)(c))
 
 int main(void) {
   SIZE(SOCKET);
@@ -126,6 +127,16 @@ int main(void) {
   VAL(WSS_OPERATION_IN_PROGRESS);
   VAL(WAIT_IO_COMPLETION);
   VAL(WSA_WAIT_IO_COMPLETION);
+  UVAL(INFINITE);
+  UVAL(WAIT_OBJECT_0);
+  UVAL(WAIT_TIMEOUT);
+  UVAL(WAIT_FAILED);
+  UVAL(MAXIMUM_WAIT_OBJECTS);
+  UVAL(WSA_MAXIMUM_WAIT_EVENTS);
+  UVAL(WSA_WAIT_EVENT_0);
+  UVAL(WSA_WAIT_TIMEOUT);
+  UVAL(WSA_WAIT_FAILED);
+  UVAL(WSA_INFINITE);
   VAL(WSPDESCRIPTION_LEN);
   VAL(WSAPROTOCOL_LEN);
   VAL(MAX_PROTOCOL_CHAIN);

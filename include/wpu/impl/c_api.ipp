@@ -2,6 +2,7 @@
 #ifndef WPU_IMPL_C_API_IPP
 #define WPU_IMPL_C_API_IPP
 
+#include <wpu/winapi.h>
 #include <wpu/wpu.hpp>
 
 #include <string_view>
@@ -47,6 +48,67 @@ WPU_DECL int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR contex
 }
 
 #if defined(WPU_POSIX)
+// ---- <wpu/winapi.h>: the client side of events, waits and the last error ----
+// Failures store their error code as the calling thread's last error.
+
+WPU_DECL WSAEVENT wpu_wsa_create_event(void) {
+  int err = 0;
+  WSAEVENT e = wpu::posix::sync::instance().create_event(&err);
+  if (e == WSA_INVALID_EVENT) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return e;
+}
+
+WPU_DECL BOOL wpu_wsa_set_event(WSAEVENT event) {
+  int err = 0;
+  BOOL ok = wpu::posix::sync::instance().set_event(event, &err);
+  if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return ok;
+}
+
+WPU_DECL BOOL wpu_wsa_reset_event(WSAEVENT event) {
+  int err = 0;
+  BOOL ok = wpu::posix::sync::instance().reset_event(event, &err);
+  if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return ok;
+}
+
+WPU_DECL BOOL wpu_wsa_close_event(WSAEVENT event) {
+  int err = 0;
+  BOOL ok = wpu::posix::sync::instance().close_event(event, &err);
+  if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return ok;
+}
+
+WPU_DECL DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events,
+                                                BOOL wait_all, DWORD timeout, BOOL alertable) {
+  int err = 0;
+  DWORD r = wpu::posix::sync::instance().wait(count, events, wait_all != FALSE, timeout,
+                                               alertable != FALSE, &err);
+  if (r == WAIT_FAILED) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return r;
+}
+
+WPU_DECL DWORD wpu_sleep_ex(DWORD milliseconds, BOOL alertable) {
+  return wpu::posix::sync::instance().sleep(milliseconds, alertable != FALSE);
+}
+
+WPU_DECL int wpu_wsa_get_last_error(void) { return static_cast<int>(wpu::posix::last_error()); }
+
+WPU_DECL void wpu_wsa_set_last_error(int error) {
+  wpu::posix::last_error() = static_cast<DWORD>(error);
+}
+
+WPU_DECL DWORD wpu_get_last_error(void) { return wpu::posix::last_error(); }
+
+WPU_DECL void wpu_set_last_error(DWORD error) { wpu::posix::last_error() = error; }
+
+WPU_DECL int wpu_event_fd(WSAEVENT event) {
+  int err = 0;
+  int fd = wpu::posix::sync::instance().event_fd(event, &err);
+  if (fd < 0) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return fd;
+}
+
 WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
                                                     DWORD error, DWORD transferred, LPINT err) {
   return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);

@@ -2,7 +2,9 @@
 //
 // Socket handles, WPUFDIsSet, provider paths and blocking callbacks come from
 // the backend-free core; WPUModifyIFSHandle checks the proposed handle is an
-// open file descriptor.
+// open file descriptor. Events, thread ids and APCs are the process-wide
+// objects of wpu::posix::sync (posix/sync.hpp), shared by every backend
+// instance and by the client functions of <wpu/winapi.h>.
 #ifndef WPU_POSIX_BACKEND_HPP
 #define WPU_POSIX_BACKEND_HPP
 
@@ -11,11 +13,12 @@
 #if defined(WPU_POSIX)
 
 #  include <wpu/detail/common_upcalls.hpp>
+#  include <wpu/posix/sync.hpp>
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
 
-class backend final : public detail::common_upcalls {
+class backend final : public ::wpu::detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Each
   /// backend has its own handle table. Any thread may construct one.
@@ -25,6 +28,40 @@ class backend final : public detail::common_upcalls {
   /// descriptor and `catalog_id` a catalog entry (else WSAEINVAL); the fd is
   /// registered with the id and returned unchanged, as on Windows.
   WPU_DECL SOCKET modify_ifs_handle(DWORD catalog_id, SOCKET proposed, int* err) noexcept override;
+
+  // Events (slots 2, 12, 11, 0): any thread; a set wakes the threads waiting
+  // on the event, on their own threads. Manual reset, created non-signalled;
+  // WSA_INVALID_HANDLE for anything but a live event. Set on a set event and
+  // reset on a reset event make no system call.
+  WSAEVENT create_event(int* err) noexcept override { return sync_.create_event(err); }
+  BOOL set_event(WSAEVENT event, int* err) noexcept override {
+    return sync_.set_event(event, err);
+  }
+  BOOL reset_event(WSAEVENT event, int* err) noexcept override {
+    return sync_.reset_event(event, err);
+  }
+  BOOL close_event(WSAEVENT event, int* err) noexcept override {
+    return sync_.close_event(event, err);
+  }
+
+  // Thread ids and APCs (slots 13, 14, 10). WPUOpenCurrentThread names the
+  // calling thread (any thread: std::thread, the main thread...);
+  // WPUCloseThread and WPUQueueApc may be called from any thread. The APC runs
+  // on the target thread, FIFO, inside its next alertable wait; WSAEFAULT for
+  // NULL arguments, a closed id or an exited thread.
+  int open_current_thread(WSATHREADID* thread, int* err) noexcept override {
+    return sync_.open_current_thread(thread, err);
+  }
+  int close_thread(WSATHREADID* thread, int* err) noexcept override {
+    return sync_.close_thread(thread, err);
+  }
+  int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
+                int* err) noexcept override {
+    return sync_.queue_apc(thread, apc, context, err);
+  }
+
+ private:
+  sync& sync_ = sync::instance();
 };
 
 }  // namespace posix

@@ -1,0 +1,194 @@
+// wpu/posix/sync.hpp - events, waits, thread ids and APCs on POSIX (Linux).
+//
+// One process-wide object manager (`sync::instance()`) owns every event and
+// thread id, so WPUCreateEvent's events and WSACreateEvent's are the same
+// objects, whichever backend instance made them.
+//
+// Design (the Windows kernel / .NET PAL model, in user space):
+// - An event is a 64-byte record: an atomic state word, the handle it is
+//   reachable by, and a list of the threads waiting on it. It owns no file
+//   descriptor until wpu_event_fd() asks for one.
+// - Every thread that waits owns one wake word (a futex) and one APC queue
+//   (Boost.Lockfree, many producers, one consumer: the thread itself).
+//   Waiters put a wait block on each event's list; a setter wakes the threads
+//   on that list. An APC producer wakes its target the same way, so an APC
+//   reaches a thread already blocked in an INFINITE alertable wait.
+// - Records are never returned to the allocator (type-stable pools), so a
+//   stale handle that races a close reads a valid record and is then refused
+//   by the handle check; handles are generational (wpu/handle_table.hpp).
+// - Record fields that can change are atomics or guarded by one of 256 stripe
+//   locks chosen per record. A wait-all takes the stripes of all its events in
+//   address order and checks every state at once: atomic, no lock-ordering
+//   deadlock, and a setter never needs more than its own stripe.
+// - Setting a set event, resetting a reset event and waiting on a signalled
+//   event read one atomic word: no lock, no system call. Blocking waits spin
+//   for up to 20 us first (machines with more than one CPU), then sleep on the
+//   futex.
+#ifndef WPU_POSIX_SYNC_HPP
+#define WPU_POSIX_SYNC_HPP
+
+#include <wpu/config.hpp>
+
+#if defined(WPU_POSIX)
+
+#  include <wpu/handle_table.hpp>
+#  include <wpu/upcalls.hpp>
+
+#  include <boost/lockfree/queue.hpp>
+
+#  include <atomic>
+#  include <cstdint>
+#  include <memory>
+#  include <mutex>
+#  include <vector>
+
+WPU_NAMESPACE_BEGIN
+namespace posix {
+namespace detail {
+
+/// One queued APC: the routine and its context (a trivially copyable pair,
+/// stored by value in the lock-free queue).
+struct apc_item {
+  LPWSAUSERAPC routine;
+  DWORD_PTR context;
+};
+
+/// A thread that waits or receives APCs. Created on the thread's first wait,
+/// SleepEx or WPUOpenCurrentThread; reference counted (the thread itself, each
+/// open WSATHREADID, each APC producer in flight).
+struct alignas(64) thread_record {
+  std::atomic<std::uint32_t> wake_seq{0};  // futex word: bumped to wake the thread
+  std::atomic<std::uint32_t> sleeping{0};  // 1 while the thread may sleep on wake_seq
+  std::atomic<std::uint32_t> refs{0};
+  std::atomic<bool> exited{false};
+  std::uint32_t os_tid = 0;
+  std::unique_ptr<boost::lockfree::queue<apc_item>> apcs;  // set while refs > 0
+};
+
+/// A thread's registration on one event's waiter list.
+struct wait_block {
+  thread_record* thread = nullptr;
+  wait_block* prev = nullptr;
+  wait_block* next = nullptr;
+};
+
+/// A manual-reset event. `signalled` is read without locks; the other fields
+/// are guarded by the event's stripe lock.
+struct alignas(64) event_object {
+  std::atomic<std::uint32_t> signalled{0};
+  std::uint32_t refs = 0;      // 1 while the handle is open, +1 per wait block
+  std::uint64_t handle = 0;    // the live handle, 0 once closed
+  wait_block* waiters = nullptr;
+  int read_fd = -1;            // pollable fd (eventfd, or a pipe's read end)
+  int write_fd = -1;           // the same eventfd, or the pipe's write end
+  std::uint32_t stripe = 0;    // fixed for the life of the process
+};
+
+/// A pool whose records are never freed: a pointer into it always names a
+/// record of type T. Any thread.
+template <class T>
+class stable_pool {
+ public:
+  /// A free record, or nullptr when memory is exhausted.
+  T* get() noexcept;
+  void put(T* p) noexcept;
+
+ private:
+  static constexpr std::size_t chunk = 1024;
+  std::mutex mutex_;
+  std::vector<T*> free_;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::uint32_t next_stripe_ = 0;
+};
+
+}  // namespace detail
+
+class sync {
+ public:
+  /// The process's object manager; created on first use, never destroyed.
+  WPU_DECL static sync& instance() noexcept;
+
+  // ---- events: any thread -------------------------------------------------
+  /// WPUCreateEvent / WSACreateEvent: manual reset, non-signalled. NULL with
+  /// WSA_NOT_ENOUGH_MEMORY when memory or the handle table is exhausted.
+  WPU_DECL WSAEVENT create_event(int* err) noexcept;
+  /// WPUSetEvent: wakes every thread waiting on the event (they run on their
+  /// own threads). FALSE with WSA_INVALID_HANDLE for anything but a live event.
+  WPU_DECL BOOL set_event(WSAEVENT event, int* err) noexcept;
+  /// WPUResetEvent. FALSE with WSA_INVALID_HANDLE as above.
+  WPU_DECL BOOL reset_event(WSAEVENT event, int* err) noexcept;
+  /// WPUCloseEvent. The handle dies at once; threads already waiting keep
+  /// waiting on the object (as on Windows), which is freed after the last one.
+  WPU_DECL BOOL close_event(WSAEVENT event, int* err) noexcept;
+  /// wpu_event_fd: readable exactly while signalled; made on first request.
+  /// -1 with WSA_INVALID_HANDLE or WSAEMFILE.
+  WPU_DECL int event_fd(WSAEVENT event, int* err) noexcept;
+
+  // ---- waits: the calling thread ------------------------------------------
+  /// WSAWaitForMultipleEvents; errors (WSA_INVALID_PARAMETER,
+  /// WSA_INVALID_HANDLE) through err with WAIT_FAILED. APCs run on the
+  /// calling thread, only when `alertable` and no event is signalled.
+  WPU_DECL DWORD wait(DWORD count, const WSAEVENT* events, bool wait_all, DWORD timeout_ms,
+                      bool alertable, int* err) noexcept;
+  /// SleepEx.
+  WPU_DECL DWORD sleep(DWORD timeout_ms, bool alertable) noexcept;
+
+  // ---- thread ids and APCs ------------------------------------------------
+  /// WPUOpenCurrentThread: an id for the calling thread (any thread).
+  WPU_DECL int open_current_thread(WSATHREADID* thread, int* err) noexcept;
+  /// WPUCloseThread: any thread.
+  WPU_DECL int close_thread(WSATHREADID* thread, int* err) noexcept;
+  /// WPUQueueApc: from any thread; the APC runs on the target thread in its
+  /// next alertable wait, FIFO. WSAEFAULT for NULL arguments, a closed id or
+  /// an exited thread.
+  WPU_DECL int queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PTR context,
+                         int* err) noexcept;
+
+  /// Live events and thread ids (for tests and diagnostics).
+  std::size_t live_handles() const noexcept { return handles_.size(); }
+
+  /// Called by the calling thread's exit hook: drops its pending APCs (not
+  /// run) and its reference.
+  WPU_DECL void thread_exit(detail::thread_record* rec) noexcept;
+
+ private:
+  sync() = default;
+
+  WPU_DECL detail::event_object* lookup_event(WSAEVENT event) const noexcept;
+  std::mutex& stripe(const detail::event_object* e) noexcept { return stripes_[e->stripe].m; }
+  WPU_DECL detail::thread_record* current_record() noexcept;
+  WPU_DECL detail::thread_record* acquire_thread(HANDLE h) noexcept;
+  WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
+  WPU_DECL void wake(detail::thread_record* rec) noexcept;
+  WPU_DECL bool run_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
+  WPU_DECL int all_signalled(detail::event_object* const* objs, const std::uint64_t* handles,
+                             DWORD count, bool validate) noexcept;
+  WPU_DECL DWORD block(detail::thread_record* rec, detail::event_object* const* objs,
+                       const std::uint64_t* handles, DWORD count, bool wait_all,
+                       DWORD timeout_ms, bool alertable, int* err) noexcept;
+
+  struct alignas(64) padded_mutex {
+    std::mutex m;
+  };
+  static constexpr std::uint32_t stripe_count = 256;
+
+  handle_table handles_;  // events and thread ids
+  detail::stable_pool<detail::event_object> events_;
+  detail::stable_pool<detail::thread_record> threads_;
+  padded_mutex stripes_[stripe_count];
+};
+
+/// The calling thread's last error (WSAGetLastError / GetLastError).
+WPU_DECL DWORD& last_error() noexcept;
+
+}  // namespace posix
+WPU_NAMESPACE_END
+
+#  if defined(WPU_HEADER_ONLY)
+#    include <wpu/posix/impl/sync.ipp>
+#  endif  // defined(WPU_HEADER_ONLY)
+
+#endif  // defined(WPU_POSIX)
+
+#endif  // WPU_POSIX_SYNC_HPP
