@@ -61,10 +61,9 @@ struct fd_limit {
   }
   ~fd_limit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
 };
-#endif  // !defined(_WIN32)
-
 std::atomic<int> apc_runs{0};
 void CALLBACK count_apc(DWORD_PTR) { apc_runs.fetch_add(1); }
+#endif  // !defined(_WIN32)
 
 }  // namespace
 
