@@ -1,7 +1,9 @@
 // The conformance suite on this build's backend (POSIX natively, Win32 in the
 // mingw build that runs under Wine), called directly and through the C table.
 #include "conformance/catalog_upcalls.hpp"
+#include "conformance/events.hpp"
 #include "conformance/socket_handles.hpp"
+#include "conformance/threads_apcs.hpp"
 
 using backend_direct = wpu_test::direct<wpu::native_backend>;
 using backend_table = wpu_test::through_table<wpu::native_backend>;
@@ -20,3 +22,7 @@ WPU_CONFORMANCE_INVOKE(wpu_provider_path);
 WPU_CONFORMANCE_INVOKE(wpu_blocking_callback);
 WPU_CONFORMANCE_INVOKE(wpu_fd_is_set);
 WPU_CONFORMANCE_INVOKE(wpu_ifs_handles);
+WPU_CONFORMANCE_INVOKE(wpu_events);
+WPU_CONFORMANCE_INVOKE(wpu_waits);
+WPU_CONFORMANCE_INVOKE(wpu_threads);
+WPU_CONFORMANCE_INVOKE(wpu_apcs);

@@ -62,7 +62,9 @@ struct fd_limit {
   ~fd_limit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
 };
 std::atomic<int> apc_runs{0};
-void CALLBACK count_apc(DWORD_PTR) { apc_runs.fetch_add(1); }
+void CALLBACK count_apc(DWORD_PTR) {
+  apc_runs.fetch_add(1);
+}
 #endif  // !defined(_WIN32)
 
 }  // namespace
@@ -224,8 +226,10 @@ TEST_CASE("posix: 1M live events under RLIMIT_NOFILE 1024 cost no fd") {
   std::size_t signalled = 0;
   for (std::size_t i = 0; i < n; i += 500) {
     DWORD r = WSAWaitForMultipleEvents(1, &events[i], FALSE, 0, FALSE);
-    if (r == WSA_WAIT_EVENT_0) ++signalled;
-    else REQUIRE(r == WSA_WAIT_TIMEOUT);
+    if (r == WSA_WAIT_EVENT_0)
+      ++signalled;
+    else
+      REQUIRE(r == WSA_WAIT_TIMEOUT);
   }
   CHECK(signalled == n / 1000);
   CHECK(open_fds() == before);

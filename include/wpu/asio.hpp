@@ -61,7 +61,9 @@ class event_waiter {
 #endif  // defined(WPU_WINDOWS)
   }
 
-  executor_type get_executor() noexcept { return impl_.get_executor(); }
+  executor_type get_executor() noexcept {
+    return impl_.get_executor();
+  }
 
   /// Starts a wait; completion signature void(boost::system::error_code).
   template <class CompletionToken>
@@ -75,12 +77,13 @@ class event_waiter {
   }
 
   /// Completes pending waits with operation_aborted.
-  void cancel() { impl_.cancel(); }
+  void cancel() {
+    impl_.cancel();
+  }
 
  private:
   [[noreturn]] static void fail(int code) {
-    throw boost::system::system_error(code, boost::system::system_category(),
-                                      "wpu::event_waiter");
+    throw boost::system::system_error(code, boost::system::system_category(), "wpu::event_waiter");
   }
 
 #if defined(WPU_WINDOWS)

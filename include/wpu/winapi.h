@@ -50,8 +50,8 @@ WPU_C_API BOOL wpu_wsa_close_event(WSAEVENT event);
    signalled, and the call returns WSA_WAIT_IO_COMPLETION. WSA_WAIT_FAILED with
    WSA_INVALID_PARAMETER (count 0 or > 64, NULL array, an event twice in a
    wait-all) or WSA_INVALID_HANDLE (an entry is not a live event). */
-WPU_C_API DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events,
-                                                 BOOL wait_all, DWORD timeout, BOOL alertable);
+WPU_C_API DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events, BOOL wait_all,
+                                                 DWORD timeout, BOOL alertable);
 
 /* SleepEx: 0 after the time, WAIT_IO_COMPLETION when alertable and APCs ran.
    SleepEx(INFINITE, TRUE) sleeps until an APC arrives. */

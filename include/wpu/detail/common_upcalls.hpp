@@ -60,18 +60,11 @@ class common_upcalls : public upcalls {
   WPU_DECL int query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
                                        DWORD_PTR* context, int* err) noexcept override;
 
-  // Upcalls whose backends come in later releases (events, APCs and threads,
-  // messages, overlapped completion). Until then they fail cleanly with
-  // WSAEOPNOTSUPP (WPUPostMessage: FALSE); README.md lists their status.
-  WPU_DECL BOOL close_event(WSAEVENT event, int* err) noexcept override;
-  WPU_DECL WSAEVENT create_event(int* err) noexcept override;
+  // Upcalls whose backends come in later releases (messages, overlapped
+  // completion). Until then they fail cleanly with WSAEOPNOTSUPP
+  // (WPUPostMessage: FALSE); README.md lists their status. Events, thread ids
+  // and APCs are each backend's own.
   WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override;
-  WPU_DECL int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
-                         int* err) noexcept override;
-  WPU_DECL BOOL reset_event(WSAEVENT event, int* err) noexcept override;
-  WPU_DECL BOOL set_event(WSAEVENT event, int* err) noexcept override;
-  WPU_DECL int open_current_thread(WSATHREADID* thread, int* err) noexcept override;
-  WPU_DECL int close_thread(WSATHREADID* thread, int* err) noexcept override;
   WPU_DECL int complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
                                            DWORD transferred, int* err) noexcept override;
 

@@ -79,11 +79,11 @@ WPU_DECL BOOL wpu_wsa_close_event(WSAEVENT event) {
   return ok;
 }
 
-WPU_DECL DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events,
-                                                BOOL wait_all, DWORD timeout, BOOL alertable) {
+WPU_DECL DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events, BOOL wait_all,
+                                                DWORD timeout, BOOL alertable) {
   int err = 0;
   DWORD r = wpu::posix::sync::instance().wait(count, events, wait_all != FALSE, timeout,
-                                               alertable != FALSE, &err);
+                                              alertable != FALSE, &err);
   if (r == WAIT_FAILED) wpu::posix::last_error() = static_cast<DWORD>(err);
   return r;
 }
@@ -92,15 +92,21 @@ WPU_DECL DWORD wpu_sleep_ex(DWORD milliseconds, BOOL alertable) {
   return wpu::posix::sync::instance().sleep(milliseconds, alertable != FALSE);
 }
 
-WPU_DECL int wpu_wsa_get_last_error(void) { return static_cast<int>(wpu::posix::last_error()); }
+WPU_DECL int wpu_wsa_get_last_error(void) {
+  return static_cast<int>(wpu::posix::last_error());
+}
 
 WPU_DECL void wpu_wsa_set_last_error(int error) {
   wpu::posix::last_error() = static_cast<DWORD>(error);
 }
 
-WPU_DECL DWORD wpu_get_last_error(void) { return wpu::posix::last_error(); }
+WPU_DECL DWORD wpu_get_last_error(void) {
+  return wpu::posix::last_error();
+}
 
-WPU_DECL void wpu_set_last_error(DWORD error) { wpu::posix::last_error() = error; }
+WPU_DECL void wpu_set_last_error(DWORD error) {
+  wpu::posix::last_error() = error;
+}
 
 WPU_DECL int wpu_event_fd(WSAEVENT event) {
   int err = 0;

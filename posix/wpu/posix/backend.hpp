@@ -34,9 +34,7 @@ class backend final : public ::wpu::detail::common_upcalls {
   // WSA_INVALID_HANDLE for anything but a live event. Set on a set event and
   // reset on a reset event make no system call.
   WSAEVENT create_event(int* err) noexcept override { return sync_.create_event(err); }
-  BOOL set_event(WSAEVENT event, int* err) noexcept override {
-    return sync_.set_event(event, err);
-  }
+  BOOL set_event(WSAEVENT event, int* err) noexcept override { return sync_.set_event(event, err); }
   BOOL reset_event(WSAEVENT event, int* err) noexcept override {
     return sync_.reset_event(event, err);
   }

@@ -76,12 +76,12 @@ struct wait_block {
 /// are guarded by the event's stripe lock.
 struct alignas(64) event_object {
   std::atomic<std::uint32_t> signalled{0};
-  std::uint32_t refs = 0;      // 1 while the handle is open, +1 per wait block
-  std::uint64_t handle = 0;    // the live handle, 0 once closed
+  std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block
+  std::uint64_t handle = 0;  // the live handle, 0 once closed
   wait_block* waiters = nullptr;
-  int read_fd = -1;            // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;           // the same eventfd, or the pipe's write end
-  std::uint32_t stripe = 0;    // fixed for the life of the process
+  int read_fd = -1;          // pollable fd (eventfd, or a pipe's read end)
+  int write_fd = -1;         // the same eventfd, or the pipe's write end
+  std::uint32_t stripe = 0;  // fixed for the life of the process
 };
 
 /// A pool whose records are never freed: a pointer into it always names a
@@ -165,8 +165,8 @@ class sync {
   WPU_DECL int all_signalled(detail::event_object* const* objs, const std::uint64_t* handles,
                              DWORD count, bool validate) noexcept;
   WPU_DECL DWORD block(detail::thread_record* rec, detail::event_object* const* objs,
-                       const std::uint64_t* handles, DWORD count, bool wait_all,
-                       DWORD timeout_ms, bool alertable, int* err) noexcept;
+                       const std::uint64_t* handles, DWORD count, bool wait_all, DWORD timeout_ms,
+                       bool alertable, int* err) noexcept;
 
   struct alignas(64) padded_mutex {
     std::mutex m;

@@ -3,8 +3,10 @@
 // The same abstract interface on native Win32: socket handles, WPUFDIsSet,
 // provider paths and blocking callbacks come from the backend-free core (so a
 // provider can be hosted in-process without installing it); WPUModifyIFSHandle
-// checks the proposed handle is an open kernel handle. To use the real table
-// that ws2_32 passes to WSPStartup instead, wrap it in wpu::table_upcalls.
+// checks the proposed handle is an open kernel handle. Events are kernel
+// events (waitable with WSAWaitForMultipleEvents), threads are duplicated
+// thread handles and APCs are QueueUserAPC's. To use the real table that
+// ws2_32 passes to WSPStartup instead, wrap it in wpu::table_upcalls.
 #ifndef WPU_WIN32_BACKEND_HPP
 #define WPU_WIN32_BACKEND_HPP
 
@@ -26,6 +28,47 @@ class backend final : public detail::common_upcalls {
   /// (GetHandleInformation succeeds) and `catalog_id` a catalog entry, else
   /// WSAEINVAL; it is registered with the id and returned unchanged.
   WPU_DECL SOCKET modify_ifs_handle(DWORD catalog_id, SOCKET proposed, int* err) noexcept override;
+
+  /// WPUCreateEvent: a manual-reset, non-signalled kernel event. Any thread;
+  /// the handle is usable from every thread of the process.
+  /// WSA_INVALID_EVENT with WSA_NOT_ENOUGH_MEMORY when it cannot be made.
+  WPU_DECL WSAEVENT create_event(int* err) noexcept override;
+
+  /// WPUSetEvent. Any thread; wakes every thread waiting on the event, in any
+  /// thread. FALSE with WSA_INVALID_HANDLE for anything but a live event.
+  WPU_DECL BOOL set_event(WSAEVENT event, int* err) noexcept override;
+
+  /// WPUResetEvent. Any thread. FALSE with WSA_INVALID_HANDLE as set_event.
+  WPU_DECL BOOL reset_event(WSAEVENT event, int* err) noexcept override;
+
+  /// WPUCloseEvent: closes the handle. Any thread; the caller must ensure no
+  /// other thread still uses it. FALSE with WSA_INVALID_HANDLE as set_event.
+  WPU_DECL BOOL close_event(WSAEVENT event, int* err) noexcept override;
+
+  /// WPUOpenCurrentThread: fills `thread` with a new handle to the calling
+  /// thread (ThreadHandle) and its thread id (Reserved). Any thread; the
+  /// result may be used from every thread. WSAEFAULT for NULL `thread`,
+  /// WSAENOBUFS when no handle can be made.
+  WPU_DECL int open_current_thread(WSATHREADID* thread, int* err) noexcept override;
+
+  /// WPUCloseThread: closes the handle and zeroes `thread`. Any thread.
+  /// WSAEFAULT for NULL `thread`, a NULL ThreadHandle or a handle that does
+  /// not close.
+  WPU_DECL int close_thread(WSATHREADID* thread, int* err) noexcept override;
+
+  /// WPUQueueApc: QueueUserAPC. Any thread; `apc(context)` runs on the
+  /// thread `thread` names, inside one of its alertable waits (SleepEx,
+  /// WSAWaitForMultipleEvents with fAlertable TRUE), in queueing order.
+  /// WSAEFAULT for NULL `thread`, ThreadHandle or `apc`, or when the thread
+  /// cannot take the APC (it has exited, or the handle is not open).
+  WPU_DECL int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
+                         int* err) noexcept override;
+
+ private:
+  // An event worth passing to the kernel: not NULL and within the 32
+  // significant bits of a kernel handle. wpu socket handles (>= 2^60), the
+  // pseudo-handles (-1, -2, ...) and garbage above that are rejected first.
+  WPU_DECL static bool may_be_event(WSAEVENT event) noexcept;
 };
 
 }  // namespace win32

@@ -94,43 +94,8 @@ WPU_DECL bool common_upcalls::forget_ifs_handle(SOCKET h) noexcept {
 
 // ---- Not yet provided (see README.md) ----------------------------------
 
-WPU_DECL BOOL common_upcalls::close_event(WSAEVENT, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return FALSE;
-}
-
-WPU_DECL WSAEVENT common_upcalls::create_event(int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return WSA_INVALID_EVENT;
-}
-
 WPU_DECL BOOL common_upcalls::post_message(HWND, UINT, WPARAM, LPARAM) noexcept {
   return FALSE;
-}
-
-WPU_DECL int common_upcalls::queue_apc(WSATHREADID*, LPWSAUSERAPC, DWORD_PTR, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return SOCKET_ERROR;
-}
-
-WPU_DECL BOOL common_upcalls::reset_event(WSAEVENT, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return FALSE;
-}
-
-WPU_DECL BOOL common_upcalls::set_event(WSAEVENT, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return FALSE;
-}
-
-WPU_DECL int common_upcalls::open_current_thread(WSATHREADID*, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return SOCKET_ERROR;
-}
-
-WPU_DECL int common_upcalls::close_thread(WSATHREADID*, int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return SOCKET_ERROR;
 }
 
 WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET, WSAOVERLAPPED*, DWORD, DWORD,

@@ -395,9 +395,8 @@ WPU_DECL int sync::open_current_thread(WSATHREADID* thread, int* err) noexcept {
 
 WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
   std::uint64_t v;
-  if (thread == nullptr ||
-      !handles_.release(reinterpret_cast<std::uintptr_t>(thread->ThreadHandle),
-                        handle_kind::thread, &v)) {
+  if (thread == nullptr || !handles_.release(reinterpret_cast<std::uintptr_t>(thread->ThreadHandle),
+                                             handle_kind::thread, &v)) {
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
   }
@@ -641,8 +640,10 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
     event_object* e = objs[i];
     std::lock_guard<std::mutex> lock(stripe(e));
     wait_block& b = blocks[i];
-    if (b.prev != nullptr) b.prev->next = b.next;
-    else e->waiters = b.next;
+    if (b.prev != nullptr)
+      b.prev->next = b.next;
+    else
+      e->waiters = b.next;
     if (b.next != nullptr) b.next->prev = b.prev;
     drop_event_ref(e);
   }
