@@ -56,13 +56,19 @@ struct apc_item {
 /// A thread that waits or receives APCs. Created on the thread's first wait,
 /// SleepEx or WPUOpenCurrentThread; reference counted (the thread itself, each
 /// open WSATHREADID, each APC producer in flight).
-struct alignas(64) thread_record {
-  std::atomic<std::uint32_t> wake_seq{0};  // futex word: bumped to wake the thread
-  std::atomic<std::uint32_t> sleeping{0};  // 1 while the thread may sleep on wake_seq
-  std::atomic<std::uint32_t> refs{0};
-  std::atomic<bool> exited{false};
+struct thread_record {
+  // Read by APC producers.
+  alignas(64) std::atomic<bool> exited{false};
   std::uint32_t os_tid = 0;
   std::unique_ptr<boost::lockfree::queue<apc_item>> apcs;  // set while refs > 0
+  // Written by producers only (one line of its own, away from the owner's).
+  alignas(64) std::atomic<std::uint32_t> refs{0};
+  // The wake word: the owner sets `sleeping`, a waker claims it back.
+  alignas(64) std::atomic<std::uint32_t> wake_seq{0};  // futex word
+  std::atomic<std::uint32_t> sleeping{0};              // 1 while the owner may sleep
+  // Owner only: recent spins that ended in a sleep anyway (adaptive spinning).
+  std::uint32_t failed_spins = 0;
+  std::uint32_t waits = 0;
 };
 
 /// A thread's registration on one event's waiter list.
@@ -86,7 +92,7 @@ struct alignas(64) event_object {
 
 /// A pool whose records are never freed: a pointer into it always names a
 /// record of type T. Any thread.
-template <class T>
+template <class T, std::size_t Chunk>
 class stable_pool {
  public:
   /// A free record, or nullptr when memory is exhausted.
@@ -94,7 +100,6 @@ class stable_pool {
   void put(T* p) noexcept;
 
  private:
-  static constexpr std::size_t chunk = 1024;
   std::mutex mutex_;
   std::vector<T*> free_;
   std::vector<std::unique_ptr<T[]>> chunks_;
@@ -159,7 +164,9 @@ class sync {
   WPU_DECL detail::thread_record* current_record() noexcept;
   WPU_DECL detail::thread_record* acquire_thread(HANDLE h) noexcept;
   WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
-  WPU_DECL void wake(detail::thread_record* rec) noexcept;
+  WPU_DECL static void wake(detail::thread_record* rec) noexcept;
+  WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;
+  WPU_DECL static void spin_result(detail::thread_record* rec, bool succeeded) noexcept;
   WPU_DECL bool run_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
   WPU_DECL int all_signalled(detail::event_object* const* objs, const std::uint64_t* handles,
@@ -174,8 +181,8 @@ class sync {
   static constexpr std::uint32_t stripe_count = 256;
 
   handle_table handles_;  // events and thread ids
-  detail::stable_pool<detail::event_object> events_;
-  detail::stable_pool<detail::thread_record> threads_;
+  detail::stable_pool<detail::event_object, 1024> events_;
+  detail::stable_pool<detail::thread_record, 16> threads_;
   padded_mutex stripes_[stripe_count];
 };
 
