@@ -22,8 +22,8 @@
 //   deadlock, and a setter never needs more than its own stripe.
 // - Setting a set event, resetting a reset event and waiting on a signalled
 //   event read one atomic word: no lock, no system call. Blocking waits spin
-//   for up to 20 us first (machines with more than one CPU), then sleep on the
-//   futex.
+//   for up to 20 us first (machines with more than one CPU, adaptively), then
+//   sleep on the futex.
 #ifndef WPU_POSIX_SYNC_HPP
 #define WPU_POSIX_SYNC_HPP
 
