@@ -221,10 +221,11 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
       }
 #  endif
     }
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // state before `sleeping`
     for (wait_block* b = e->waiters; b != nullptr; b = b->next) {
       thread_record* t = b->thread;
-      if (t->sleeping.load(std::memory_order_relaxed) == 0) continue;  // awake: sees the state
+      // seq_cst store of the state, then seq_cst load of `sleeping`; the waiter
+      // does the mirror image, so one of the two sees the other.
+      if (t->sleeping.load(std::memory_order_seq_cst) == 0) continue;  // awake: sees the state
       if (n == MAXIMUM_WAIT_OBJECTS) {  // many sleepers: wake the rest under the lock
         wake(t);
         continue;
@@ -422,11 +423,12 @@ WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
 }
 
 // Wakes `rec` if it is (about to be) asleep. The caller has made the thread's
-// wait condition true and issued a seq_cst fence; the waiter stores
-// `sleeping`, fences, then re-checks its condition, so one of the two sees
-// the other.
+// wait condition true with a seq_cst store or RMW; the waiter stores
+// `sleeping` (seq_cst), then re-checks its condition with seq_cst loads, so
+// one of the two sees the other. (Only seq_cst operations, no fences, so
+// ThreadSanitizer can follow it.)
 WPU_DECL void sync::wake(thread_record* rec) noexcept {
-  if (rec->sleeping.load(std::memory_order_relaxed) == 0) return;
+  if (rec->sleeping.load(std::memory_order_seq_cst) == 0) return;
   rec->wake_seq.fetch_add(1, std::memory_order_release);
   detail::futex_wake(&rec->wake_seq);
 }
@@ -468,8 +470,7 @@ WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PT
     set_error(err, WSAENOBUFS);
     return SOCKET_ERROR;
   }
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // the push before `sleeping`
-  wake(rec);
+  wake(rec);  // after the push's seq_cst CAS: see wake()
   release_thread(rec);
   return 0;
 }
@@ -575,7 +576,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   const detail::deadline until(timeout_ms);
   auto any_index = [&]() -> long {
     for (DWORD i = 0; i < count; ++i)
-      if (objs[i]->signalled.load(std::memory_order_acquire) != 0) return static_cast<long>(i);
+      if (objs[i]->signalled.load(std::memory_order_seq_cst) != 0) return static_cast<long>(i);
     return -1;
   };
   auto all_look_set = [&]() {
@@ -651,7 +652,6 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   } else {
     for (;;) {
       rec->sleeping.store(1, std::memory_order_seq_cst);
-      std::atomic_thread_fence(std::memory_order_seq_cst);
       const std::uint32_t seq = rec->wake_seq.load(std::memory_order_acquire);
       if (!wait_all) {
         long i = any_index();
@@ -734,7 +734,6 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
   }
   for (;;) {
     rec->sleeping.store(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     const std::uint32_t seq = rec->wake_seq.load(std::memory_order_acquire);
     if (!rec->apcs->empty()) break;
     timespec left;
