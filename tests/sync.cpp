@@ -1,6 +1,7 @@
-// Events beyond the upcall table: Asio integration (both backends), closing an
-// event that a thread waits on, and on POSIX the pollable fd, the "no fd per
-// event" rule (1M events under RLIMIT_NOFILE 1024) and APCs left at thread exit.
+// Events beyond the upcall table. Both backends: Asio integration, closing an
+// event that a thread waits on, APCs left at thread exit, one set waking many
+// waiters. POSIX only: the pollable fd, the "no fd per event" rule (1M events
+// under RLIMIT_NOFILE 1024) and the no-syscall fast paths.
 #include <wpu/asio.hpp>
 #include <wpu/winapi.h>
 #include <wpu/wpu.hpp>
@@ -69,11 +70,12 @@ struct fd_limit {
   }
   ~fd_limit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
 };
+#endif  // !defined(_WIN32)
+
 std::atomic<int> apc_runs{0};
 void CALLBACK count_apc(DWORD_PTR) {
   apc_runs.fetch_add(1);
 }
-#endif  // !defined(_WIN32)
 
 }  // namespace
 
@@ -147,6 +149,44 @@ TEST_CASE("closing an event a thread waits on: the wait goes on, as on Windows")
   CHECK(result.load() == WSA_WAIT_TIMEOUT);
   CHECK(WSASetEvent(e) == FALSE);
   CHECK(WSAGetLastError() == WSA_INVALID_HANDLE);
+}
+
+TEST_CASE("APCs still queued when their thread exits are dropped, not run") {
+  auto& u = wpu::default_backend();
+  int err = 0;
+  WSATHREADID tid{};
+  std::atomic<bool> opened{false}, go{false};
+  std::thread t([&] {
+    REQUIRE(u.open_current_thread(&tid, &err) == 0);
+    opened = true;
+    while (!go) std::this_thread::sleep_for(1ms);
+    // Exits without an alertable wait.
+  });
+  while (!opened) std::this_thread::sleep_for(1ms);
+  apc_runs = 0;
+  for (int i = 0; i < 1000; ++i) REQUIRE(u.queue_apc(&tid, count_apc, 0, &err) == 0);
+  go = true;
+  t.join();
+  CHECK(apc_runs.load() == 0);
+  CHECK(u.queue_apc(&tid, count_apc, 0, &err) == SOCKET_ERROR);
+  CHECK(err == WSAEFAULT);
+  CHECK(u.close_thread(&tid, &err) == 0);  // POSIX: the last reference frees the queue
+  CHECK(apc_runs.load() == 0);
+}
+
+TEST_CASE("a set event wakes every one of many waiters") {
+  WSAEVENT e = WSACreateEvent();
+  std::atomic<int> woke{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] {
+      if (WSAWaitForMultipleEvents(1, &e, FALSE, 5000, FALSE) == WSA_WAIT_EVENT_0) ++woke;
+    });
+  std::this_thread::sleep_for(50ms);
+  CHECK(WSASetEvent(e));
+  for (auto& t : ts) t.join();
+  CHECK(woke.load() == 8);
+  CHECK(WSACloseEvent(e));
 }
 
 #if !defined(_WIN32)
@@ -301,44 +341,6 @@ TEST_CASE("posix: 1M live events under RLIMIT_NOFILE 1024 cost no fd") {
   for (WSAEVENT e : events)
     if (!WSACloseEvent(e)) FAIL("WSACloseEvent failed");
   CHECK(open_fds() == before);
-}
-
-TEST_CASE("posix: APCs still queued when their thread exits are dropped, not run") {
-  auto& u = wpu::default_backend();
-  int err = 0;
-  WSATHREADID tid{};
-  std::atomic<bool> opened{false}, go{false};
-  std::thread t([&] {
-    REQUIRE(u.open_current_thread(&tid, &err) == 0);
-    opened = true;
-    while (!go) std::this_thread::sleep_for(1ms);
-    // Exits without an alertable wait.
-  });
-  while (!opened) std::this_thread::sleep_for(1ms);
-  apc_runs = 0;
-  for (int i = 0; i < 1000; ++i) REQUIRE(u.queue_apc(&tid, count_apc, 0, &err) == 0);
-  go = true;
-  t.join();
-  CHECK(apc_runs.load() == 0);
-  CHECK(u.queue_apc(&tid, count_apc, 0, &err) == SOCKET_ERROR);
-  CHECK(err == WSAEFAULT);
-  CHECK(u.close_thread(&tid, &err) == 0);  // the last reference: the queue is freed
-  CHECK(apc_runs.load() == 0);
-}
-
-TEST_CASE("posix: a set event wakes every one of many waiters") {
-  WSAEVENT e = WSACreateEvent();
-  std::atomic<int> woke{0};
-  std::vector<std::thread> ts;
-  for (int i = 0; i < 8; ++i)
-    ts.emplace_back([&] {
-      if (WSAWaitForMultipleEvents(1, &e, FALSE, 5000, FALSE) == WSA_WAIT_EVENT_0) ++woke;
-    });
-  std::this_thread::sleep_for(50ms);
-  CHECK(WSASetEvent(e));
-  for (auto& t : ts) t.join();
-  CHECK(woke.load() == 8);
-  CHECK(WSACloseEvent(e));
 }
 
 #endif  // !defined(_WIN32)

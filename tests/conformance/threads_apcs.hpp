@@ -74,6 +74,41 @@ inline DWORD_PTR as_context(const void* p) {
   return reinterpret_cast<DWORD_PTR>(p);
 }
 
+// A thread opens its WSATHREADID and blocks in `block` (an INFINITE alertable
+// wait); one WPUQueueApc from the calling thread must run `context` on it and
+// end the wait with `expected`. The log must be empty when it starts.
+template <class Block>
+void check_apc_wakes_blocked_thread(wpu::upcalls& u, DWORD_PTR context, DWORD expected,
+                                    const char* what, Block block) {
+  apc_log& log = apcs();
+  int err = 0;
+  WSATHREADID target{};
+  std::thread::id target_id;
+  std::atomic<bool> published{false}, finished{false};
+  int opened = -1;
+  DWORD result = 0;
+  std::thread t([&] {
+    int e = 0;
+    target_id = std::this_thread::get_id();
+    opened = u.open_current_thread(&target, &e);
+    published = true;
+    result = block();
+    finished = true;
+  });
+  REQUIRE(wait_for_flag(published));
+  REQUIRE(opened == 0);
+  std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+  CHECK_FALSE(finished.load());
+  CHECK(log.size() == 0);
+  CHECK(u.queue_apc(&target, record_apc, context, &err) == 0);
+  join_or_die(t, finished, what);
+  CHECK(result == expected);
+  REQUIRE(log.size() == 1);
+  CHECK(log.contexts[0] == context);
+  CHECK(log.threads[0] == target_id);
+  CHECK(u.close_thread(&target, &err) == 0);
+}
+
 }  // namespace wpu_test
 
 TEST_CASE_TEMPLATE_DEFINE("threads" * doctest::test_suite("conformance"), F, wpu_threads) {
@@ -220,60 +255,17 @@ TEST_CASE_TEMPLATE_DEFINE("APCs" * doctest::test_suite("conformance"), F, wpu_ap
   }
 
   SUBCASE("an APC wakes a thread blocked in SleepEx(INFINITE, TRUE)") {
-    WSATHREADID target{};
-    std::thread::id target_id;
-    std::atomic<bool> published{false}, finished{false};
-    int opened = -1;
-    DWORD result = 0;
-    std::thread t([&] {
-      int e = 0;
-      target_id = std::this_thread::get_id();
-      opened = u.open_current_thread(&target, &e);
-      published = true;
-      result = SleepEx(INFINITE, TRUE);
-      finished = true;
-    });
-    REQUIRE(wait_for_flag(published));
-    REQUIRE(opened == 0);
-    std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
-    CHECK_FALSE(finished.load());
-    CHECK(log.size() == 0);
-    CHECK(u.queue_apc(&target, record_apc, 42, &err) == 0);
-    join_or_die(t, finished, "SleepEx(INFINITE, TRUE) after WPUQueueApc");
-    CHECK(result == sleep_io_completion);
-    REQUIRE(log.size() == 1);
-    CHECK(log.contexts[0] == 42);
-    CHECK(log.threads[0] == target_id);
-    CHECK(u.close_thread(&target, &err) == 0);
+    check_apc_wakes_blocked_thread(u, 42, sleep_io_completion,
+                                   "SleepEx(INFINITE, TRUE) after WPUQueueApc",
+                                   [] { return SleepEx(INFINITE, TRUE); });
   }
 
   SUBCASE("an APC wakes a thread in an alertable WSA_INFINITE WSAWaitForMultipleEvents") {
     WSAEVENT never_set = u.create_event(&err);
     REQUIRE(never_set != WSA_INVALID_EVENT);
-    WSATHREADID target{};
-    std::thread::id target_id;
-    std::atomic<bool> published{false}, finished{false};
-    int opened = -1;
-    DWORD result = 0;
-    std::thread t([&] {
-      int e = 0;
-      target_id = std::this_thread::get_id();
-      opened = u.open_current_thread(&target, &e);
-      published = true;
-      result = WSAWaitForMultipleEvents(1, &never_set, FALSE, WSA_INFINITE, TRUE);
-      finished = true;
-    });
-    REQUIRE(wait_for_flag(published));
-    REQUIRE(opened == 0);
-    std::this_thread::sleep_for(milliseconds(100));
-    CHECK_FALSE(finished.load());
-    CHECK(u.queue_apc(&target, record_apc, 43, &err) == 0);
-    join_or_die(t, finished, "WSAWaitForMultipleEvents(alertable) after WPUQueueApc");
-    CHECK(result == wait_io_completion);
-    REQUIRE(log.size() == 1);
-    CHECK(log.contexts[0] == 43);
-    CHECK(log.threads[0] == target_id);
-    CHECK(u.close_thread(&target, &err) == 0);
+    check_apc_wakes_blocked_thread(
+        u, 43, wait_io_completion, "WSAWaitForMultipleEvents(alertable) after WPUQueueApc",
+        [&] { return WSAWaitForMultipleEvents(1, &never_set, FALSE, WSA_INFINITE, TRUE); });
     CHECK(u.close_event(never_set, &err) == TRUE);
   }
 
