@@ -70,6 +70,15 @@ inline void CALLBACK ordered_apc_routine(DWORD_PTR context) {
   (*a->seen)[a->producer].push_back(a->seq);
 }
 
+// An APC that waits alertably itself: it logs `context`, runs SleepEx(0, TRUE)
+// (which delivers the APCs queued behind it, as on Windows), then logs
+// 1000 + the SleepEx result.
+inline void CALLBACK nesting_apc(DWORD_PTR context) {
+  record_apc(context);
+  const DWORD r = SleepEx(0, TRUE);
+  record_apc(1000 + r);
+}
+
 inline DWORD_PTR as_context(const void* p) {
   return reinterpret_cast<DWORD_PTR>(p);
 }
@@ -238,6 +247,46 @@ TEST_CASE_TEMPLATE_DEFINE("APCs" * doctest::test_suite("conformance"), F, wpu_ap
     CHECK(SleepEx(0, TRUE) == sleep_io_completion);
     CHECK(log.contexts == queued);
     for (std::thread::id id : log.threads) CHECK(id == std::this_thread::get_id());
+    CHECK(SleepEx(0, TRUE) == 0);
+    CHECK(u.close_thread(&me, &err) == 0);
+  }
+
+  SUBCASE("thousands of queued APCs run first in, first out, in one alertable wait") {
+#if defined(_WIN32)
+    constexpr DWORD_PTR count = 2000;  // every APC is a Wine server call
+#else
+    constexpr DWORD_PTR count = 20000;  // many batches and queue segments
+#endif
+    WSATHREADID me{};
+    REQUIRE(u.open_current_thread(&me, &err) == 0);
+    std::vector<DWORD_PTR> queued;
+    queued.reserve(count);
+    int failed = 0;
+    for (DWORD_PTR i = 0; i < count; ++i) {
+      queued.push_back(i * 7 + 1);
+      if (u.queue_apc(&me, record_apc, queued.back(), &err) != 0) ++failed;
+    }
+    CHECK(failed == 0);
+    CHECK(SleepEx(0, TRUE) == sleep_io_completion);
+    CHECK(log.size() == count);
+    CHECK(log.contexts == queued);
+    CHECK(SleepEx(0, TRUE) == 0);
+    // The queue is reusable after a burst (its segments were recycled).
+    CHECK(u.queue_apc(&me, record_apc, 5, &err) == 0);
+    CHECK(SleepEx(0, TRUE) == sleep_io_completion);
+    CHECK(log.size() == count + 1);
+    CHECK(u.close_thread(&me, &err) == 0);
+  }
+
+  SUBCASE("an APC that waits alertably itself runs the APCs queued behind it") {
+    WSATHREADID me{};
+    REQUIRE(u.open_current_thread(&me, &err) == 0);
+    CHECK(u.queue_apc(&me, nesting_apc, 1, &err) == 0);
+    CHECK(u.queue_apc(&me, record_apc, 2, &err) == 0);
+    CHECK(u.queue_apc(&me, record_apc, 3, &err) == 0);
+    CHECK(SleepEx(0, TRUE) == sleep_io_completion);
+    // 1 starts, its SleepEx runs 2 and 3 and returns WAIT_IO_COMPLETION, 1 ends.
+    CHECK(log.contexts == std::vector<DWORD_PTR>{1, 2, 3, 1000 + sleep_io_completion});
     CHECK(SleepEx(0, TRUE) == 0);
     CHECK(u.close_thread(&me, &err) == 0);
   }

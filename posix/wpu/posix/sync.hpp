@@ -8,11 +8,13 @@
 // - An event is a 64-byte record: an atomic state word, the handle it is
 //   reachable by, and a list of the threads waiting on it. It owns no file
 //   descriptor until wpu_event_fd() asks for one.
-// - Every thread that waits owns one wake word (a futex) and one APC queue
-//   (Boost.Lockfree, many producers, one consumer: the thread itself).
-//   Waiters put a wait block on each event's list; a setter wakes the threads
-//   on that list. An APC producer wakes its target the same way, so an APC
-//   reaches a thread already blocked in an INFINITE alertable wait.
+// - Every thread that waits owns one wake word (a futex) and one APC queue:
+//   chained Boost.Lockfree single-producer/single-consumer rings, producers
+//   serialised by one lock per target thread, the thread itself draining
+//   them in batches without a lock. Waiters put a wait block on each event's
+//   list; a setter wakes the threads on that list. An APC producer wakes its
+//   target the same way, so an APC reaches a thread already blocked in an
+//   INFINITE alertable wait, with one futex wake per sleep, not per APC.
 // - Records are never returned to the allocator (type-stable pools), so a
 //   stale handle that races a close reads a valid record and is then refused
 //   by the handle check; handles are generational (wpu/handle_table.hpp).
@@ -34,9 +36,10 @@
 #  include <wpu/handle_table.hpp>
 #  include <wpu/upcalls.hpp>
 
-#  include <boost/lockfree/queue.hpp>
+#  include <boost/lockfree/spsc_queue.hpp>
 
 #  include <atomic>
+#  include <ctime>
 #  include <cstdint>
 #  include <memory>
 #  include <mutex>
@@ -47,28 +50,59 @@ namespace posix {
 namespace detail {
 
 /// One queued APC: the routine and its context (a trivially copyable pair,
-/// stored by value in the lock-free queue).
+/// stored by value).
 struct apc_item {
   LPWSAUSERAPC routine;
   DWORD_PTR context;
 };
 
+/// A ring of queued APCs: one Boost.Lockfree single-producer/single-consumer
+/// queue. A thread's APC queue is a chain of segments: producers (serialised
+/// by the thread's `apc_lock`) fill the tail and link a new, larger segment
+/// when it is full; the owner drains the head and frees it once it is empty
+/// and has a successor.
+struct apc_segment {
+  explicit apc_segment(std::size_t n) : items(n), capacity(n) {}
+  boost::lockfree::spsc_queue<apc_item> items;
+  std::atomic<apc_segment*> next{nullptr};
+  std::size_t capacity;
+};
+
 /// A thread that waits or receives APCs. Created on the thread's first wait,
-/// SleepEx or WPUOpenCurrentThread; reference counted (the thread itself, each
-/// open WSATHREADID, each APC producer in flight).
+/// SleepEx or WPUOpenCurrentThread; reference counted (the thread itself and
+/// each open WSATHREADID), so a record is never reused while a handle names
+/// it.
 struct thread_record {
-  // Read by APC producers.
-  alignas(64) std::atomic<bool> exited{false};
-  std::uint32_t os_tid = 0;
-  std::unique_ptr<boost::lockfree::queue<apc_item>> apcs;  // set while refs > 0
-  // Written by producers only (one line of its own, away from the owner's).
+  // One futex word for the APC producers' lock and the owner's sleep:
+  //   apc_locked     a producer (or the owner setting up / exiting) holds the
+  //                  APC lock, which guards `exited` and `tail`;
+  //   apc_contended  producers may be asleep waiting for the lock;
+  //   owner_armed    the owner may sleep: it has armed the word and will
+  //                  check its wait conditions once more before it does.
+  // Every successful change is a seq_cst read-modify-write, so each one
+  // synchronises with the next. A producer's unlock clears owner_armed and
+  // wakes the owner if it was set, so queueing an APC costs two atomic
+  // instructions, and a burst into a sleeping thread one futex wake.
+  // Producers and the owner sleep on the word with different futex bitsets.
+  alignas(64) std::atomic<std::uint32_t> word{0};
+  bool exited = false;          // guarded by the APC lock
+  apc_segment* tail = nullptr;  // guarded by the APC lock; nullptr once exited
+  // Handle opens and closes.
   alignas(64) std::atomic<std::uint32_t> refs{0};
-  // The wake word: the owner sets `sleeping`, a waker claims it back.
-  alignas(64) std::atomic<std::uint32_t> wake_seq{0};  // futex word
-  std::atomic<std::uint32_t> sleeping{0};              // 1 while the owner may sleep
-  // Owner only: recent spins that ended in a sleep anyway (adaptive spinning).
-  std::uint32_t failed_spins = 0;
+  std::uint32_t os_tid = 0;
+  // Owner only: the head segment, APCs already taken off it (run FIFO, also
+  // when an APC itself waits alertably), and the adaptive-spin counters.
+  alignas(64) apc_segment* head = nullptr;
+  std::uint32_t batch_pos = 0;
+  std::uint32_t batch_len = 0;
+  std::uint32_t failed_spins = 0;  // recent spins that ended in a sleep anyway
   std::uint32_t waits = 0;
+  static constexpr std::uint32_t batch_size = 128;
+  apc_item batch[batch_size];
+
+  static constexpr std::uint32_t apc_locked = 1;
+  static constexpr std::uint32_t apc_contended = 2;
+  static constexpr std::uint32_t owner_armed = 4;
 };
 
 /// A thread's registration on one event's waiter list.
@@ -162,12 +196,21 @@ class sync {
   WPU_DECL detail::event_object* lookup_event(WSAEVENT event) const noexcept;
   std::mutex& stripe(const detail::event_object* e) noexcept { return stripes_[e->stripe].m; }
   WPU_DECL detail::thread_record* current_record() noexcept;
-  WPU_DECL detail::thread_record* acquire_thread(HANDLE h) noexcept;
   WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
-  WPU_DECL static void wake(detail::thread_record* rec) noexcept;
+  WPU_DECL static void lock_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL static void unlock_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL static bool claim(detail::thread_record* rec) noexcept;
+  WPU_DECL static void wake_owner(detail::thread_record* rec) noexcept;
+  WPU_DECL static std::uint32_t arm(detail::thread_record* rec) noexcept;
+  WPU_DECL static void disarm(detail::thread_record* rec) noexcept;
+  WPU_DECL static void sleep_armed(detail::thread_record* rec, std::uint32_t armed_word,
+                                   const timespec* until) noexcept;
+  WPU_DECL static bool has_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL static bool refill(detail::thread_record* rec) noexcept;
   WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;
   WPU_DECL static void spin_result(detail::thread_record* rec, bool succeeded) noexcept;
-  WPU_DECL bool run_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL std::size_t run_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL std::size_t run_apcs_after_sleep(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
   WPU_DECL int all_signalled(detail::event_object* const* objs, const std::uint64_t* handles,
                              DWORD count, bool validate) noexcept;
