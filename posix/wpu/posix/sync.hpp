@@ -58,7 +58,7 @@ struct apc_item {
 
 /// A ring of queued APCs: one Boost.Lockfree single-producer/single-consumer
 /// queue. A thread's APC queue is a chain of segments: producers (serialised
-/// by the thread's `apc_lock`) fill the tail and link a new, larger segment
+/// by the APC lock in thread_record::word) fill the tail and link a new, larger segment
 /// when it is full; the owner drains the head and frees it once it is empty
 /// and has a successor.
 struct apc_segment {

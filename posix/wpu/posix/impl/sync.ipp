@@ -385,6 +385,7 @@ WPU_DECL thread_record* sync::current_record() noexcept {
   unlock_apcs(rec);
   rec->head = first;
   rec->batch_pos = rec->batch_len = 0;
+  rec->failed_spins = rec->waits = 0;  // a recycled record starts afresh
   rec->os_tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
   rec->refs.store(1, std::memory_order_release);  // the thread's own reference
   slot.rec = rec;
