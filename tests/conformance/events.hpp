@@ -64,6 +64,31 @@ inline void join_or_die(std::thread& t, const std::atomic<bool>& finished, const
   t.join();
 }
 
+// A thread blocked in WSAWaitForMultipleEvents(count, events, wait_all,
+// WSA_INFINITE, FALSE); the constructor returns once the thread has started.
+class infinite_waiter {
+ public:
+  infinite_waiter(DWORD count, const WSAEVENT* events, BOOL wait_all)
+      : thread_([this, count, events, wait_all] {
+          started_ = true;
+          result_ = WSAWaitForMultipleEvents(count, events, wait_all, WSA_INFINITE, FALSE);
+          finished_ = true;
+        }) {
+    REQUIRE(wait_for_flag(started_));
+  }
+  bool finished() const { return finished_.load(); }
+  // The wait's result, once it has ended (join_or_die's rules).
+  DWORD join(const char* what) {
+    join_or_die(thread_, finished_, what);
+    return result_;
+  }
+
+ private:
+  std::atomic<bool> started_{false}, finished_{false};
+  DWORD result_ = 0;
+  std::thread thread_;  // last: started once the flags exist
+};
+
 inline long long ms_since(steady::time_point start) {
   return std::chrono::duration_cast<milliseconds>(steady::now() - start).count();
 }
@@ -427,40 +452,24 @@ TEST_CASE_TEMPLATE_DEFINE("waits" * doctest::test_suite("conformance"), F, wpu_w
 
   SUBCASE("a WSA_INFINITE wait-any is woken by WPUSetEvent from another thread") {
     std::vector<WSAEVENT> es = make(4);
-    std::atomic<bool> started{false}, finished{false};
-    DWORD got = 0;
-    std::thread waiter([&] {
-      started = true;
-      got = WSAWaitForMultipleEvents(4, es.data(), FALSE, WSA_INFINITE, FALSE);
-      finished = true;
-    });
-    REQUIRE(wait_for_flag(started));
+    infinite_waiter waiter(4, es.data(), FALSE);
     std::this_thread::sleep_for(milliseconds(50));
-    CHECK_FALSE(finished.load());
+    CHECK_FALSE(waiter.finished());
     CHECK(u.set_event(es[3], &err) == TRUE);
-    join_or_die(waiter, finished, "wait-any");
-    CHECK(got == wait_0 + 3);
+    CHECK(waiter.join("wait-any") == wait_0 + 3);
     close_all(es);
   }
 
   SUBCASE("a WSA_INFINITE wait-all is woken when the last of 3 events is set") {
     std::vector<WSAEVENT> es = make(3);
-    std::atomic<bool> started{false}, finished{false};
-    DWORD got = 0;
-    std::thread waiter([&] {
-      started = true;
-      got = WSAWaitForMultipleEvents(3, es.data(), TRUE, WSA_INFINITE, FALSE);
-      finished = true;
-    });
-    REQUIRE(wait_for_flag(started));
+    infinite_waiter waiter(3, es.data(), TRUE);
     CHECK(u.set_event(es[2], &err) == TRUE);
     std::this_thread::sleep_for(milliseconds(20));
     CHECK(u.set_event(es[0], &err) == TRUE);
     std::this_thread::sleep_for(milliseconds(50));
-    CHECK_FALSE(finished.load());
+    CHECK_FALSE(waiter.finished());
     CHECK(u.set_event(es[1], &err) == TRUE);
-    join_or_die(waiter, finished, "wait-all");
-    CHECK(got == wait_0);
+    CHECK(waiter.join("wait-all") == wait_0);
     close_all(es);
   }
 
