@@ -97,6 +97,7 @@ struct thread_record {
   std::uint32_t batch_len = 0;
   std::uint32_t failed_spins = 0;  // recent spins that ended in a sleep anyway
   std::uint32_t waits = 0;
+  bool yield_first = false;  // its last spin's yield let another thread run
   static constexpr std::uint32_t batch_size = 128;
   apc_item batch[batch_size];
 
