@@ -54,9 +54,8 @@ namespace {
 using bench::clock_type;
 
 constexpr int kPasses = 3;
-// B3 depends most on where the scheduler puts the two threads (a pass in
-// which the target ends up sharing its producer's CPU runs at half speed), so
-// it takes the median of more passes.
+// B3 is the figure most exposed to this VM's noise (where the scheduler and
+// the host put the two threads), so it takes the median of more passes.
 constexpr int kB3Passes = 5;
 
 volatile DWORD sink;
