@@ -1,6 +1,7 @@
 /*
  * wpu/winapi.h - the client side of wpu's objects with Windows' names:
- * WSA events and waits, SleepEx, and the thread's last error.
+ * WSA events and waits, SleepEx, the thread's last error, and message-only
+ * windows with their per-thread message queues.
  *
  * On Windows this is the system's <winsock2.h> + <windows.h>: the names below
  * are the real ones, and WPUCreateEvent's events are ordinary kernel events.
@@ -72,6 +73,169 @@ WPU_C_API void wpu_set_last_error(DWORD error);
    (no fd available). */
 WPU_C_API int wpu_event_fd(WSAEVENT event);
 
+/* ---- Windows and messages --------------------------------------------------
+ * Message-only windows (parent HWND_MESSAGE) and per-thread message queues.
+ * A thread gets its queue on its first call to a message function (as on
+ * Windows, where a thread's first USER call makes it). A window belongs to
+ * the thread that created it; its messages are retrieved and dispatched on
+ * that thread, FIFO per thread queue. Posting (PostMessageW,
+ * PostThreadMessageW, WPUPostMessage) works from any thread. HWNDs are wpu
+ * handle values: a destroyed or garbage HWND gives FALSE with
+ * ERROR_INVALID_WINDOW_HANDLE, never a crash. */
+
+typedef WORD ATOM;
+typedef struct HINSTANCE__* HINSTANCE;
+typedef struct HMENU__* HMENU;
+typedef struct HICON__* HICON;
+typedef struct HICON__* HCURSOR;
+typedef struct HBRUSH__* HBRUSH;
+typedef void* LPVOID;
+
+typedef struct tagPOINT {
+  LONG x;
+  LONG y;
+} POINT, *PPOINT, *LPPOINT;
+
+typedef struct tagMSG {
+  HWND hwnd;
+  UINT message;
+  WPARAM wParam;
+  LPARAM lParam;
+  DWORD time;
+  POINT pt;
+  DWORD lPrivate;
+} MSG, *PMSG, *LPMSG;
+
+typedef LRESULT(CALLBACK* WNDPROC)(HWND, UINT, WPARAM, LPARAM);
+
+typedef struct tagWNDCLASSW {
+  UINT style;
+  WNDPROC lpfnWndProc;
+  int cbClsExtra;
+  int cbWndExtra;
+  HINSTANCE hInstance;
+  HICON hIcon;
+  HCURSOR hCursor;
+  HBRUSH hbrBackground;
+  LPCWSTR lpszMenuName;
+  LPCWSTR lpszClassName;
+} WNDCLASSW, *PWNDCLASSW, *LPWNDCLASSW;
+
+#  define HWND_MESSAGE ((HWND)(LONG_PTR)-3)
+
+#  define WM_NULL 0x0000
+#  define WM_CREATE 0x0001
+#  define WM_DESTROY 0x0002
+#  define WM_CLOSE 0x0010
+#  define WM_QUIT 0x0012
+#  define WM_NCCREATE 0x0081
+#  define WM_NCDESTROY 0x0082
+#  define WM_TIMER 0x0113
+#  define WM_USER 0x0400
+#  define WM_APP 0x8000
+
+#  define PM_NOREMOVE 0x0000
+#  define PM_REMOVE 0x0001
+#  define PM_NOYIELD 0x0002
+
+#  define QS_KEY 0x0001
+#  define QS_MOUSEMOVE 0x0002
+#  define QS_MOUSEBUTTON 0x0004
+#  define QS_POSTMESSAGE 0x0008
+#  define QS_TIMER 0x0010
+#  define QS_PAINT 0x0020
+#  define QS_SENDMESSAGE 0x0040
+#  define QS_HOTKEY 0x0080
+#  define QS_ALLPOSTMESSAGE 0x0100
+#  define QS_RAWINPUT 0x0400
+#  define QS_MOUSE (QS_MOUSEMOVE | QS_MOUSEBUTTON)
+#  define QS_INPUT (QS_MOUSE | QS_KEY | QS_RAWINPUT)
+#  define QS_ALLEVENTS (QS_INPUT | QS_POSTMESSAGE | QS_TIMER | QS_PAINT | QS_HOTKEY)
+#  define QS_ALLINPUT (QS_ALLEVENTS | QS_SENDMESSAGE)
+
+#  define MWMO_WAITALL 0x0001
+#  define MWMO_ALERTABLE 0x0002
+#  define MWMO_INPUTAVAILABLE 0x0004
+
+#  define ERROR_INVALID_WINDOW_HANDLE 1400L
+#  define ERROR_CANNOT_FIND_WND_CLASS 1407L
+#  define ERROR_CLASS_ALREADY_EXISTS 1410L
+#  define ERROR_CLASS_DOES_NOT_EXIST 1411L
+#  define ERROR_CLASS_HAS_WINDOWS 1412L
+#  define ERROR_INVALID_THREAD_ID 1444L
+#  define ERROR_NOT_ENOUGH_QUOTA 1816L
+#  define ERROR_ACCESS_DENIED 5L
+#  define ERROR_INVALID_PARAMETER 87L
+#  define ERROR_NOT_ENOUGH_MEMORY 8L
+#  define ERROR_INVALID_HANDLE 6L
+
+/* RegisterClassW: the class atom (non-zero), or 0 with ERROR_INVALID_PARAMETER
+   (NULL class, window procedure or name) or ERROR_CLASS_ALREADY_EXISTS.
+   Classes are process-wide; hInstance is ignored. UnregisterClassW: TRUE, or
+   FALSE with ERROR_CLASS_DOES_NOT_EXIST / ERROR_CLASS_HAS_WINDOWS. */
+WPU_C_API ATOM wpu_register_class_w(const WNDCLASSW* wc);
+WPU_C_API BOOL wpu_unregister_class_w(LPCWSTR class_name, HINSTANCE instance);
+/* CreateWindowExW: message-only windows only (parent HWND_MESSAGE; any other
+   parent gives NULL with ERROR_INVALID_PARAMETER). Sends WM_NCCREATE and
+   WM_CREATE to the window procedure on the calling thread, as Windows does
+   (WM_NCCREATE returning FALSE or WM_CREATE returning -1 fails the call).
+   NULL with ERROR_CANNOT_FIND_WND_CLASS for an unknown class. */
+WPU_C_API HWND wpu_create_window_ex_w(DWORD ex_style, LPCWSTR class_name, LPCWSTR window_name,
+                                      DWORD style, int x, int y, int width, int height, HWND parent,
+                                      HMENU menu, HINSTANCE instance, LPVOID param);
+/* DestroyWindow: owner thread only (others: FALSE, ERROR_ACCESS_DENIED).
+   Sends WM_DESTROY then WM_NCDESTROY; messages still queued for the window
+   are dropped, never dispatched. IsWindow: TRUE while the HWND is live. */
+WPU_C_API BOOL wpu_destroy_window(HWND hwnd);
+WPU_C_API BOOL wpu_is_window(HWND hwnd);
+/* The owner thread's id (and, if pid is not NULL, this process's id); 0 with
+   ERROR_INVALID_WINDOW_HANDLE for a dead HWND. */
+WPU_C_API DWORD wpu_get_window_thread_process_id(HWND hwnd, LPDWORD pid);
+/* The calling thread's id: the kernel thread id on Linux. */
+WPU_C_API DWORD wpu_get_current_thread_id(void);
+
+/* PostMessageW: queues (hwnd, msg, wParam, lParam) on the owner thread's
+   queue and returns at once. hwnd NULL posts to the calling thread, as
+   PostThreadMessageW(GetCurrentThreadId()) does. FALSE with
+   ERROR_INVALID_WINDOW_HANDLE (not a live window) or ERROR_NOT_ENOUGH_QUOTA
+   (out of memory). Any thread. */
+WPU_C_API BOOL wpu_post_message_w(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
+/* PostThreadMessageW: FALSE with ERROR_INVALID_THREAD_ID when the thread has
+   no message queue (has made no message call) or has exited. */
+WPU_C_API BOOL wpu_post_thread_message_w(DWORD thread_id, UINT msg, WPARAM wparam, LPARAM lparam);
+/* PostQuitMessage: the calling thread's queue yields WM_QUIT (wParam = the
+   code) once no posted message is left; GetMessageW then returns 0. */
+WPU_C_API void wpu_post_quit_message(int exit_code);
+
+/* GetMessageW: waits for the first queued message that matches hwnd (NULL:
+   any; (HWND)-1: thread messages only) and the range [min, max] (0, 0: all),
+   removes it into *msg, and returns TRUE; 0 for WM_QUIT; -1 with
+   ERROR_INVALID_WINDOW_HANDLE (hwnd not a live window of this thread) or
+   ERROR_INVALID_PARAMETER (msg NULL). The wait runs no APCs (as on Windows). */
+WPU_C_API BOOL wpu_get_message_w(LPMSG msg, HWND hwnd, UINT min, UINT max);
+/* PeekMessageW: the same match without waiting; TRUE if a message was
+   copied, removed only with PM_REMOVE. */
+WPU_C_API BOOL wpu_peek_message_w(LPMSG msg, HWND hwnd, UINT min, UINT max, UINT remove);
+/* DispatchMessageW: calls msg->hwnd's window procedure on the calling thread
+   and returns its result; 0 for a thread message or a dead window. */
+WPU_C_API LRESULT wpu_dispatch_message_w(const MSG* msg);
+/* DefWindowProcW: 0 for every message (message-only windows have no
+   non-client area, painting or input). */
+WPU_C_API LRESULT wpu_def_window_proc_w(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
+/* TranslateMessage: FALSE (no keyboard input reaches message-only windows). */
+WPU_C_API BOOL wpu_translate_message(const MSG* msg);
+
+/* MsgWaitForMultipleObjectsEx over 0..63 events and the calling thread's
+   queue: WAIT_OBJECT_0 + i for an event (lowest index), WAIT_OBJECT_0 + count
+   when a posted message that wake_mask covers (QS_POSTMESSAGE,
+   QS_ALLPOSTMESSAGE) arrives or, with MWMO_INPUTAVAILABLE, is already queued,
+   WAIT_IO_COMPLETION with MWMO_ALERTABLE after running APCs, WAIT_TIMEOUT,
+   WAIT_FAILED with ERROR_INVALID_PARAMETER / ERROR_INVALID_HANDLE. With
+   MWMO_WAITALL: all events signalled at once and a message. */
+WPU_C_API DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* handles,
+                                                     DWORD milliseconds, DWORD wake_mask,
+                                                     DWORD flags);
+
 #  ifdef __cplusplus
 }
 #  endif
@@ -87,6 +251,22 @@ WPU_C_API int wpu_event_fd(WSAEVENT event);
 #    define WSASetLastError wpu_wsa_set_last_error
 #    define GetLastError wpu_get_last_error
 #    define SetLastError wpu_set_last_error
+#    define RegisterClassW wpu_register_class_w
+#    define UnregisterClassW wpu_unregister_class_w
+#    define CreateWindowExW wpu_create_window_ex_w
+#    define DestroyWindow wpu_destroy_window
+#    define IsWindow wpu_is_window
+#    define GetWindowThreadProcessId wpu_get_window_thread_process_id
+#    define GetCurrentThreadId wpu_get_current_thread_id
+#    define PostMessageW wpu_post_message_w
+#    define PostThreadMessageW wpu_post_thread_message_w
+#    define PostQuitMessage wpu_post_quit_message
+#    define GetMessageW wpu_get_message_w
+#    define PeekMessageW wpu_peek_message_w
+#    define DispatchMessageW wpu_dispatch_message_w
+#    define DefWindowProcW wpu_def_window_proc_w
+#    define TranslateMessage wpu_translate_message
+#    define MsgWaitForMultipleObjectsEx wpu_msg_wait_for_multiple_objects_ex
 #  endif /* !defined(WPU_NO_WINAPI_NAMES) */
 
 #endif /* !defined(_WIN32) */
