@@ -89,7 +89,6 @@ typedef struct HMENU__* HMENU;
 typedef struct HICON__* HICON;
 typedef struct HICON__* HCURSOR;
 typedef struct HBRUSH__* HBRUSH;
-typedef void* LPVOID;
 
 typedef struct tagPOINT {
   LONG x;
