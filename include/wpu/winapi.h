@@ -120,7 +120,25 @@ typedef struct tagWNDCLASSW {
   LPCWSTR lpszClassName;
 } WNDCLASSW, *PWNDCLASSW, *LPWNDCLASSW;
 
+/* What WM_NCCREATE and WM_CREATE carry in lParam. */
+typedef struct tagCREATESTRUCTW {
+  LPVOID lpCreateParams;
+  HINSTANCE hInstance;
+  HMENU hMenu;
+  HWND hwndParent;
+  int cy;
+  int cx;
+  int y;
+  int x;
+  LONG style;
+  LPCWSTR lpszName;
+  LPCWSTR lpszClass;
+  DWORD dwExStyle;
+} CREATESTRUCTW, *LPCREATESTRUCTW;
+
 #  define HWND_MESSAGE ((HWND)(LONG_PTR)-3)
+#  define GWLP_WNDPROC (-4)
+#  define GWLP_USERDATA (-21)
 
 #  define WM_NULL 0x0000
 #  define WM_CREATE 0x0001
@@ -167,6 +185,7 @@ typedef struct tagWNDCLASSW {
 #  define ERROR_INVALID_PARAMETER 87L
 #  define ERROR_NOT_ENOUGH_MEMORY 8L
 #  define ERROR_INVALID_HANDLE 6L
+#  define ERROR_INVALID_INDEX 1413L
 
 /* RegisterClassW: the class atom (non-zero), or 0 with ERROR_INVALID_PARAMETER
    (NULL class, window procedure or name) or ERROR_CLASS_ALREADY_EXISTS.
@@ -187,6 +206,13 @@ WPU_C_API HWND wpu_create_window_ex_w(DWORD ex_style, LPCWSTR class_name, LPCWST
    are dropped, never dispatched. IsWindow: TRUE while the HWND is live. */
 WPU_C_API BOOL wpu_destroy_window(HWND hwnd);
 WPU_C_API BOOL wpu_is_window(HWND hwnd);
+/* GetWindowLongPtrW / SetWindowLongPtrW for GWLP_USERDATA (the window's
+   pointer-sized user value, 0 at creation) and GWLP_WNDPROC (its window
+   procedure); Set returns the previous value. Any thread. Any other index:
+   0 with ERROR_INVALID_INDEX; a dead HWND: 0 with
+   ERROR_INVALID_WINDOW_HANDLE. */
+WPU_C_API LONG_PTR wpu_get_window_long_ptr_w(HWND hwnd, int index);
+WPU_C_API LONG_PTR wpu_set_window_long_ptr_w(HWND hwnd, int index, LONG_PTR value);
 /* The owner thread's id (and, if pid is not NULL, this process's id); 0 with
    ERROR_INVALID_WINDOW_HANDLE for a dead HWND. */
 WPU_C_API DWORD wpu_get_window_thread_process_id(HWND hwnd, LPDWORD pid);
@@ -218,8 +244,9 @@ WPU_C_API BOOL wpu_peek_message_w(LPMSG msg, HWND hwnd, UINT min, UINT max, UINT
 /* DispatchMessageW: calls msg->hwnd's window procedure on the calling thread
    and returns its result; 0 for a thread message or a dead window. */
 WPU_C_API LRESULT wpu_dispatch_message_w(const MSG* msg);
-/* DefWindowProcW: 0 for every message (message-only windows have no
-   non-client area, painting or input). */
+/* DefWindowProcW: TRUE for WM_NCCREATE (so creation goes on), 0 for every
+   other message (message-only windows have no non-client area, painting or
+   input). */
 WPU_C_API LRESULT wpu_def_window_proc_w(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
 /* TranslateMessage: FALSE (no keyboard input reaches message-only windows). */
 WPU_C_API BOOL wpu_translate_message(const MSG* msg);
@@ -255,6 +282,8 @@ WPU_C_API DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* 
 #    define CreateWindowExW wpu_create_window_ex_w
 #    define DestroyWindow wpu_destroy_window
 #    define IsWindow wpu_is_window
+#    define GetWindowLongPtrW wpu_get_window_long_ptr_w
+#    define SetWindowLongPtrW wpu_set_window_long_ptr_w
 #    define GetWindowThreadProcessId wpu_get_window_thread_process_id
 #    define GetCurrentThreadId wpu_get_current_thread_id
 #    define PostMessageW wpu_post_message_w

@@ -18,6 +18,7 @@
 #  include <wpu/win32/impl/backend.ipp>
 #else  // !defined(WPU_WINDOWS)
 #  include <wpu/posix/impl/sync.ipp>
+#  include <wpu/posix/impl/messages.ipp>
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>

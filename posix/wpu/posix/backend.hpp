@@ -53,6 +53,15 @@ class backend final : public ::wpu::detail::common_upcalls {
   int close_thread(WSATHREADID* thread, int* err) noexcept override {
     return sync_.close_thread(thread, err);
   }
+  // Slot 7: posts exactly like PostMessageW, from any thread; the message is
+  // dispatched on the window's owner thread. FALSE (last error
+  // ERROR_INVALID_WINDOW_HANDLE) for anything but a live window.
+  BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override {
+    DWORD err = 0;
+    BOOL ok = sync_.post_message(hwnd, msg, wparam, lparam, &err);
+    if (err != 0) last_error() = err;
+    return ok;
+  }
   int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
                 int* err) noexcept override {
     return sync_.queue_apc(thread, apc, context, err);

@@ -427,6 +427,7 @@ WPU_DECL thread_record* sync::current_record() noexcept {
 // loses them too), and their memory is freed now; producers see `exited`.
 WPU_DECL void sync::thread_exit(thread_record* rec) noexcept {
   detail::this_thread_exiting() = true;
+  exit_messages(rec);
   lock_apcs(rec);
   rec->exited = true;
   rec->tail = nullptr;
@@ -761,12 +762,13 @@ WPU_DECL DWORD sync::wait(DWORD count, const WSAEVENT* events, bool wait_all, DW
   // Signalled objects win over APCs, as in the NT kernel's wait.
   if (alertable && run_apcs(rec) != 0) return WAIT_IO_COMPLETION;
   if (timeout_ms == 0) return WAIT_TIMEOUT;
-  return block(rec, objs, handles, count, wait_all, timeout_ms, alertable, err);
+  return block(rec, objs, handles, count, wait_all, timeout_ms, alertable, nullptr, err);
 }
 
 WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
                            const std::uint64_t* handles, DWORD count, bool wait_all,
-                           DWORD timeout_ms, bool alertable, int* err) noexcept {
+                           DWORD timeout_ms, bool alertable, detail::thread_messages* msgs,
+                           int* err) noexcept {
   const detail::deadline until(timeout_ms);
   auto any_index = [&]() -> long {
     for (DWORD i = 0; i < count; ++i)
@@ -778,6 +780,9 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
       if (objs[i]->signalled.load(std::memory_order_acquire) == 0) return false;
     return true;
   };
+  // MsgWaitForMultipleObjectsEx and GetMessageW: a message that arrived in
+  // the calling thread's queue counts as object `count`.
+  auto new_message = [&]() { return msgs != nullptr && incoming(msgs); };
 
   // 1. Spin briefly without registering: a hand-off between two running
   //    threads then costs no system call on either side.
@@ -785,13 +790,20 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   if (should_spin(rec)) {
     detail::spin_clock spin(&rec->yield_first);
     for (;;) {
+      // The APC queue and the message ring are lines posters write: looked
+      // at every poll period only.
+      const bool poll = spin.apc_due();
       if (!wait_all) {
         long i = any_index();
         if (i >= 0) {
           spin_result(rec, true);
           return WAIT_OBJECT_0 + static_cast<DWORD>(i);
         }
-      } else if (all_look_set()) {
+        if (poll && new_message()) {
+          spin_result(rec, true);
+          return WAIT_OBJECT_0 + count;
+        }
+      } else if (all_look_set() && (msgs == nullptr || (poll && new_message()))) {
         int r = all_signalled(objs, handles, count, true);
         if (r > 0) {
           spin_result(rec, true);
@@ -802,7 +814,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
           return WAIT_FAILED;
         }
       }
-      if (alertable && spin.apc_due() && has_apcs(rec)) {
+      if (alertable && poll && has_apcs(rec)) {
         spin_result(rec, true);
         run_apcs(rec);
         return WAIT_IO_COMPLETION;
@@ -848,7 +860,12 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
           result = WAIT_OBJECT_0 + static_cast<DWORD>(i);
           break;
         }
-      } else if (all_signalled(objs, handles, count, false) > 0) {
+        if (new_message()) {
+          result = WAIT_OBJECT_0 + count;
+          break;
+        }
+      } else if ((msgs == nullptr || new_message()) &&
+                 all_signalled(objs, handles, count, false) > 0) {
         result = WAIT_OBJECT_0;
         break;
       }
