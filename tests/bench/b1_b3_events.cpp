@@ -22,36 +22,34 @@
 #include <wpu/winapi.h>
 #include <wpu/wpu.h>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/eventfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver_common.hpp"
 #include "events_common.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <mutex>
-#include <sstream>
-#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
 using bench::clock_type;
+using bench::fail;
+using bench::rate_row;
+using bench::ratio_line;
+using bench::series;
+using bench::take;
+using bench::target_line;
 
 constexpr int kPasses = 3;
 // B3 is the figure most exposed to this VM's noise (where the scheduler and
@@ -59,68 +57,6 @@ constexpr int kPasses = 3;
 constexpr int kB3Passes = 5;
 
 volatile DWORD sink;
-
-[[noreturn]] void fail(const char* what) {
-  std::printf("error: %s\n", what);
-  std::fflush(stdout);
-  std::_Exit(2);
-}
-
-// ---- WinPR, in its own process ---------------------------------------------
-
-// Runs `program section` and returns its `key value` lines; empty if it could
-// not be run or did not exit with 0.
-std::map<std::string, double> run_winpr(const char* program, const char* section) {
-  std::map<std::string, double> values;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return values;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  char* argv[] = {const_cast<char*>(program), const_cast<char*>(section), nullptr};
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, program, &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  std::string text;
-  if (rc == 0) {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      text.append(buf, std::size_t(n));
-    }
-  }
-  close(fds[0]);
-  if (rc != 0) return values;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return values;
-  std::istringstream lines(text);
-  std::string key;
-  double value;
-  while (lines >> key >> value) values[key] = value;
-  return values;
-}
-
-// The figures of one mechanism over the passes, or none.
-struct series {
-  std::vector<double> v;
-  bool empty() const { return v.empty(); }
-  double median() const { return bench::median(v); }
-  double lo() const { return v.empty() ? 0 : *std::min_element(v.begin(), v.end()); }
-  double hi() const { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
-};
-
-// Adds `key` of a WinPR run to `s`; false if the run gave no such value.
-bool take(const std::map<std::string, double>& values, const char* key, series& s) {
-  auto it = values.find(key);
-  if (it == values.end()) return false;
-  s.v.push_back(it->second);
-  return true;
-}
 
 // ---- B1: ping-pong ----------------------------------------------------------
 
@@ -444,33 +380,6 @@ double idle_waiter_percent(double& wall_s) {
 
 // ---- Report -----------------------------------------------------------------------
 
-bool all_met = true;
-
-// One target line: the figure, then PASS / MISS, or "skipped" when a peer is
-// not available.
-void target_line(const char* what, const char* figure, bool available, bool met) {
-  const char* verdict = !available ? "skipped (WinPR not available)" : met ? "PASS" : "MISS";
-  if (available && !met) all_met = false;
-  std::printf("    %-46s %14s   %s\n", what, available ? figure : "-", verdict);
-}
-
-// `better / worse` >= at_least; a missing figure (0) of an available peer
-// counts as missed.
-void ratio_line(const char* what, double better, double worse, double at_least, bool available) {
-  char figure[32] = "no figure";
-  bool measured = better > 0 && worse > 0;
-  if (measured) std::snprintf(figure, sizeof figure, "%.2fx", better / worse);
-  target_line(what, figure, available, measured && better / worse >= at_least);
-}
-
-void rate_row(const char* name, const char* what, const series& s) {
-  if (s.empty()) {
-    std::printf("    %-8s %-54s %12s\n", name, what, "not available");
-    return;
-  }
-  std::printf("    %-8s %-54s %12.0f  [%.0f - %.0f]\n", name, what, s.median(), s.lo(), s.hi());
-}
-
 void ns_row(const char* name, const char* what, const series& set, const series* wait) {
   char set_text[32] = "not available";
   char wait_text[32] = "-";
@@ -483,24 +392,7 @@ void ns_row(const char* name, const char* what, const series& set, const series*
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Providers run in multi-threaded processes. glibc skips the atomic
-  // operations of an uncontended mutex while a process has only ever had one
-  // thread, which would flatter the condition-variable baselines; one
-  // short-lived thread ends that (bench-events-winpr does the same).
-  std::thread([] {}).join();
-
-  const char* winpr = argc > 1 ? argv[1] : nullptr;
-  bool have_winpr = winpr && access(winpr, X_OK) == 0;
-  bool winpr_failed = false;
-  auto winpr_run = [&](const char* section) {
-    std::map<std::string, double> values;
-    if (have_winpr) {
-      values = run_winpr(winpr, section);
-      if (values.empty()) winpr_failed = true;
-    }
-    return values;
-  };
-
+  bench::winpr_program winpr = bench::start_driver(argc, argv);
   WSPUPCALLTABLE table;
   if (wpu_get_upcall_table(&table) != 0) fail("wpu_get_upcall_table");
 
@@ -510,7 +402,7 @@ int main(int argc, char** argv) {
     b1_w.v.push_back(b1_wpu());
     b1_e.v.push_back(b1_eventfd());
     b1_c.v.push_back(b1_condvar());
-    take(winpr_run("b1"), "b1_rt_per_s", b1_p);
+    take(winpr.run("b1"), "b1_rt_per_s", b1_p);
   }
 
   // B2.
@@ -518,7 +410,7 @@ int main(int argc, char** argv) {
   series b2_p_set, b2_p_wait;
   for (int pass = 0; pass < kPasses; ++pass) {
     b2_pass(table, b2);
-    auto values = winpr_run("b2");
+    auto values = winpr.run("b2");
     take(values, "b2_set_ns", b2_p_set);
     take(values, "b2_wait_ns", b2_p_wait);
   }
@@ -528,11 +420,11 @@ int main(int argc, char** argv) {
   for (int pass = 0; pass < kB3Passes; ++pass) {
     b3_w.v.push_back(b3_wpu(table));
     b3_q.v.push_back(b3_vector_queue());
-    take(winpr_run("b3"), "b3_apc_per_s", b3_p);
+    take(winpr.run("b3"), "b3_apc_per_s", b3_p);
   }
   std::vector<double> wake_w = b3_wake_wpu(table);
   std::vector<double> wake_e = b3_wake_eventfd();
-  auto wake_p = winpr_run("b3lat");
+  auto wake_p = winpr.run("b3lat");
 
   double idle_wall = 0;
   double idle = idle_waiter_percent(idle_wall);
@@ -542,7 +434,7 @@ int main(int argc, char** argv) {
       "B1-B3  wpu events and APCs vs raw eventfd, std::condition_variable and WinPR 2.11.7\n"
       "       WinPR: %s\n"
       "       (threads not pinned; every figure from this run)\n\n",
-      have_winpr ? winpr : "not available");
+      winpr.path());
 
   std::printf(
       "B1  event ping-pong between two threads, round trips/s\n"
@@ -594,11 +486,11 @@ int main(int argc, char** argv) {
       "\nIdle waiter: WSAWaitForMultipleEvents(1, &e, FALSE, 1000, FALSE), never set:\n"
       "    %.2f %% of a core (thread CPU time over %.3f s)\n",
       idle, idle_wall);
-  if (winpr_failed) std::printf("\nWinPR: a run of %s failed; its figures are missing\n", winpr);
+  winpr.report_failure();
 
   // ---- Targets.
   std::printf("\nTargets\n");
-  bool w = have_winpr;
+  bool w = winpr.available();
   ratio_line("B1  wpu >= 1.0x raw eventfd", b1_w.median(), b1_e.median(), 1.0, true);
   ratio_line("B1  wpu >= 1.3x WinPR", b1_w.median(), b1_p.median(), 1.3, w);
   ratio_line("B2  set on set: WSASetEvent >= 20x WinPR", b2_p_set.lo(), b2.wpu_set.lo(), 20, w);
@@ -611,5 +503,5 @@ int main(int argc, char** argv) {
   target_line("B3  wake latency: wpu median < 1 ms", figure, true, wake_median < 1000);
   std::snprintf(figure, sizeof figure, "%.2f %%", idle);
   target_line("idle waiter <= 5 % of a core", figure, true, idle <= 5);
-  return all_met ? 0 : 1;
+  return bench::all_met ? 0 : 1;
 }
