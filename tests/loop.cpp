@@ -1,6 +1,8 @@
 // wpu::message_loop on both backends: Asio handlers, timers and sockets and
-// window messages in one thread and one queue.
+// window messages in one thread and one queue. Also wpu_post_select_reply,
+// the WSAAsyncSelect helper.
 #include <wpu/message_loop.hpp>
+#include <wpu/wpu.h>
 
 #include <doctest/doctest.h>
 
@@ -264,4 +266,37 @@ TEST_CASE("message_loop: destroying the loop destroys the handlers it did not ru
   }
   CHECK(*c.ran == 0);
   CHECK(*c.destroyed == 4);
+}
+
+TEST_CASE("wpu_post_select_reply posts (s, WSAMAKESELECTREPLY(event, error)) for one FD_ event") {
+  WSPUPCALLTABLE table{};
+  REQUIRE(wpu_get_upcall_table(&table) == 0);
+  trace t;
+  tracing_window w(t);
+  const SOCKET s = static_cast<SOCKET>(0x4242);
+  CHECK(wpu_post_select_reply(&table, w.hwnd, WM_USER + 1, s, FD_READ, 0) == TRUE);
+  CHECK(wpu_post_select_reply(&table, w.hwnd, WM_USER + 1, s, FD_CLOSE, WSAECONNRESET) == TRUE);
+  MSG m;
+  REQUIRE(PeekMessageW(&m, w.hwnd, 0, 0, PM_REMOVE) == TRUE);
+  CHECK(m.message == static_cast<UINT>(WM_USER + 1));
+  CHECK(m.wParam == static_cast<WPARAM>(s));
+  CHECK(WSAGETSELECTEVENT(m.lParam) == FD_READ);
+  CHECK(WSAGETSELECTERROR(m.lParam) == 0);
+  REQUIRE(PeekMessageW(&m, w.hwnd, 0, 0, PM_REMOVE) == TRUE);
+  CHECK(WSAGETSELECTEVENT(m.lParam) == FD_CLOSE);
+  CHECK(WSAGETSELECTERROR(m.lParam) == WSAECONNRESET);
+  // Refused without posting: no table, no event, several events, unknown bits.
+  CHECK(wpu_post_select_reply(nullptr, w.hwnd, WM_USER, s, FD_READ, 0) == FALSE);
+  CHECK(wpu_post_select_reply(&table, w.hwnd, WM_USER, s, 0, 0) == FALSE);
+  CHECK(wpu_post_select_reply(&table, w.hwnd, WM_USER, s, FD_READ | FD_WRITE, 0) == FALSE);
+  CHECK(wpu_post_select_reply(&table, w.hwnd, WM_USER, s, FD_ALL_EVENTS + 1, 0) == FALSE);
+  CHECK(PeekMessageW(&m, w.hwnd, 0, 0, PM_REMOVE) == FALSE);
+  // A dead window: WPUPostMessage's failure.
+  HWND dead;
+  {
+    tracing_window gone(t);
+    dead = gone.hwnd;
+  }
+  CHECK(wpu_post_select_reply(&table, dead, WM_USER, s, FD_READ, 0) == FALSE);
+  CHECK(GetLastError() == static_cast<DWORD>(ERROR_INVALID_WINDOW_HANDLE));
 }

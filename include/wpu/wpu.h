@@ -44,6 +44,20 @@ WPU_C_API int wpu_catalog_get(DWORD catalog_id, WSAPROTOCOL_INFOW* info);
    WPUQueryBlockingCallback on this thread (NULL removes it). Always 0. */
 WPU_C_API int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR context);
 
+/* WSAAsyncSelect's notification for one network event, posted the way a
+   provider's WSPAsyncSelect machinery posts it: WPUPostMessage(hwnd, msg,
+   (WPARAM)s, WSAMAKESELECTREPLY(event, error)) through `upcalls`. `s` is the
+   socket handle the client knows (for a layered provider, the one it got from
+   WPUCreateSocketHandle); `event` is exactly one FD_ bit; `error` is 0 or the
+   WSAE* code of the failure (FD_CONNECT, FD_CLOSE). TRUE once posted; FALSE
+   without posting when `upcalls` or its WPUPostMessage is NULL or `event` is
+   not one FD_ bit, and FALSE when WPUPostMessage fails (a dead window, a full
+   queue: the thread's last error says which). Which events are enabled, and
+   which call re-enables each (recv re-enables FD_READ, and so on), is the
+   provider's bookkeeping: examples/async_select.c shows one way. Any thread. */
+WPU_C_API BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, UINT msg,
+                                     SOCKET s, LONG event, int error);
+
 #ifdef __cplusplus
 }
 #endif

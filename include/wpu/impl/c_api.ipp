@@ -47,6 +47,15 @@ WPU_DECL int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR contex
   return 0;
 }
 
+WPU_DECL BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, UINT msg, SOCKET s,
+                                    LONG event, int error) {
+  if (upcalls == nullptr || upcalls->lpWPUPostMessage == nullptr) return FALSE;
+  if (event <= 0 || event > FD_ALL_EVENTS || (event & (event - 1)) != 0) return FALSE;
+  return upcalls->lpWPUPostMessage(
+      hwnd, msg, static_cast<WPARAM>(s),
+      static_cast<LPARAM>(WSAMAKESELECTREPLY(static_cast<WORD>(event), static_cast<WORD>(error))));
+}
+
 #if defined(WPU_POSIX)
 // ---- <wpu/winapi.h>: the client side of events, waits and the last error ----
 // Failures store their error code as the calling thread's last error.

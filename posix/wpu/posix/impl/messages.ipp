@@ -642,8 +642,8 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
     detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
     return WAIT_FAILED;
   }
-  event_object* objs[MAXIMUM_WAIT_OBJECTS];
-  std::uint64_t keys[MAXIMUM_WAIT_OBJECTS];
+  event_object* objs[MAXIMUM_WAIT_OBJECTS] = {};
+  std::uint64_t keys[MAXIMUM_WAIT_OBJECTS] = {};
   for (DWORD i = 0; i < count; ++i) {
     objs[i] = lookup_event(handles[i]);
     if (objs[i] == nullptr) {
