@@ -168,6 +168,9 @@ struct thread_messages {
   WPARAM quit_code = 0;              // owner only
   window_object* windows = nullptr;  // owner only: the windows it owns
   thread_record* owner = nullptr;    // owner only: its thread's record
+  // Owner only: how many of the last entries of `taken` only filtered
+  // GetMessageW/PeekMessageW calls have looked at (QS_ALLPOSTMESSAGE).
+  std::size_t unseen_all = 0;
   // Owner only: the last of its windows it looked up. Only the owner
   // destroys its windows, and every destruction clears this, so while set
   // it names a live window of this thread without a handle lookup.
@@ -377,6 +380,7 @@ class sync {
   WPU_DECL void drop_messages(detail::thread_record* rec, detail::thread_messages* q) noexcept;
   WPU_DECL void free_window(detail::window_object* w) noexcept;
   WPU_DECL void exit_messages(detail::thread_record* rec) noexcept;
+  WPU_DECL static void erase_taken(detail::thread_messages* q, std::size_t i) noexcept;
 
   handle_table handles_;  // events, thread ids and windows
   detail::stable_pool<detail::event_object, 1024> events_;

@@ -240,6 +240,7 @@ WPU_DECL void sync::drop_messages(thread_record*, thread_messages* q) noexcept {
   while (q->ring.try_pop(&m)) {
   }
   q->taken.clear();
+  q->unseen_all = 0;
 }
 
 // Any thread: queue one message and wake the owner if it sleeps.
@@ -564,6 +565,9 @@ WPU_DECL void sync::post_quit(int code) noexcept {
   q->quit_code = static_cast<WPARAM>(static_cast<LONG_PTR>(code));
 }
 
+// Each call first takes everything posted so far (so, as on Windows, every
+// message queued at the call counts as seen by QS_POSTMESSAGE afterwards; a
+// call without filters also clears QS_ALLPOSTMESSAGE's), then scans its list.
 WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove, bool wait,
                                DWORD* err) noexcept {
   if (msg == nullptr) {
@@ -576,21 +580,28 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
     return -1;
   }
   thread_record* rec = q->owner;
-  if (hwnd != nullptr && hwnd != reinterpret_cast<HWND>(static_cast<LONG_PTR>(-1)) &&
-      own_window(q, hwnd) == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
-    return -1;
-  }
-  // Messages already taken are older than anything still in the ring: the
-  // ring is looked at (a line its posters write) only when none of them
-  // matches, and then only its new messages are scanned.
+  // A window of another thread: nothing in this queue can match it, so
+  // GetMessageW waits (as Windows) until a wake-up finds the window gone.
+  const bool window_filter =
+      hwnd != nullptr && hwnd != reinterpret_cast<HWND>(static_cast<LONG_PTR>(-1));
+  const bool foreign = window_filter && own_window(q, hwnd) == nullptr;
+  const bool filtered = window_filter || min != 0 || max != 0;
   message_fifo& taken = q->taken;
-  std::size_t from = 0;
   for (;;) {
-    for (std::size_t i = from; i < taken.size();) {
+    if (foreign && lookup_window(hwnd) == nullptr) {
+      detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+      return -1;
+    }
+    const std::size_t before = taken.size();
+    take_incoming(rec, q);
+    if (filtered)
+      q->unseen_all += taken.size() - before;
+    else
+      q->unseen_all = 0;
+    for (std::size_t i = 0; i < taken.size();) {
       const posted_message m = taken.at(i);
       if (m.hwnd != nullptr && own_window(q, m.hwnd) == nullptr) {
-        taken.erase(i);  // its window is gone: dropped
+        erase_taken(q, i);  // its window is gone: dropped
         continue;
       }
       if (!detail::matches(m, hwnd, min, max)) {
@@ -598,13 +609,8 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
         continue;
       }
       *msg = MSG{m.hwnd, m.message, m.wparam, m.lparam, m.time, {0, 0}, 0};
-      if ((remove & PM_REMOVE) != 0) taken.erase(i);
+      if ((remove & PM_REMOVE) != 0) erase_taken(q, i);
       return m.message == WM_QUIT ? 0 : 1;
-    }
-    from = taken.size();
-    if (incoming(q)) {
-      take_incoming(rec, q);
-      if (taken.size() != from) continue;
     }
     if (q->quit) {  // after every posted message, whatever the filter
       *msg = MSG{nullptr, WM_QUIT, q->quit_code, 0, detail::message_time(), {0, 0}, 0};
@@ -618,6 +624,13 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
       return -1;
     }
   }
+}
+
+// The owner: removes taken[i], keeping count of the messages a filtered look
+// took (the list's last unseen_all entries).
+WPU_DECL void sync::erase_taken(thread_messages* q, std::size_t i) noexcept {
+  if (i >= q->taken.size() - q->unseen_all) --q->unseen_all;
+  q->taken.erase(i);
 }
 
 WPU_DECL LRESULT sync::dispatch_message(const MSG* msg, DWORD* err) noexcept {
@@ -661,20 +674,21 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   const bool wait_all = (flags & MWMO_WAITALL) != 0;
   const bool alertable = (flags & MWMO_ALERTABLE) != 0;
   // Only posted messages reach message-only windows: the other QS_ kinds
-  // never arrive.
-  thread_messages* msgs = (wake_mask & (QS_POSTMESSAGE | QS_ALLPOSTMESSAGE)) != 0 ? q : nullptr;
-  // MWMO_INPUTAVAILABLE: messages already seen by GetMessageW/PeekMessageW
-  // (taken off the ring, not removed) count too.
+  // never arrive. QS_POSTMESSAGE: a message posted since the last
+  // GetMessageW/PeekMessageW; QS_ALLPOSTMESSAGE: also one that only filtered
+  // calls have looked at since the last unfiltered one; MWMO_INPUTAVAILABLE:
+  // any queued message. A pending WM_QUIT counts as a posted message.
+  const bool post_mask = (wake_mask & (QS_POSTMESSAGE | QS_ALLPOSTMESSAGE)) != 0;
+  thread_messages* msgs = post_mask ? q : nullptr;
   bool available = false;
-  if (msgs != nullptr) {
-    available = incoming(q);
+  if (post_mask) {
+    available =
+        incoming(q) || q->quit || ((wake_mask & QS_ALLPOSTMESSAGE) != 0 && q->unseen_all != 0);
     if ((flags & MWMO_INPUTAVAILABLE) != 0 && !available) {
-      take_incoming(rec, q);
       for (std::size_t i = 0; i < q->taken.size() && !available;) {
-        window_object* w =
-            q->taken.at(i).hwnd != nullptr ? lookup_window(q->taken.at(i).hwnd) : nullptr;
-        if (q->taken.at(i).hwnd != nullptr && (w == nullptr || w->owner != rec)) {
-          q->taken.erase(i);
+        const HWND h = q->taken.at(i).hwnd;
+        if (h != nullptr && own_window(q, h) == nullptr) {
+          erase_taken(q, i);  // for a dead window: dropped
           continue;
         }
         available = true;
