@@ -60,11 +60,10 @@ class common_upcalls : public upcalls {
   WPU_DECL int query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
                                        DWORD_PTR* context, int* err) noexcept override;
 
-  // Upcalls whose backends come in later releases (messages, overlapped
-  // completion). Until then they fail cleanly with WSAEOPNOTSUPP
-  // (WPUPostMessage: FALSE); README.md lists their status. Events, thread ids
-  // and APCs are each backend's own.
-  WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override;
+  // The upcall whose backends come in a later release (overlapped
+  // completion). Until then it fails cleanly with WSAEOPNOTSUPP; README.md
+  // lists its status. Events, thread ids, APCs and messages are each
+  // backend's own.
   WPU_DECL int complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
                                            DWORD transferred, int* err) noexcept override;
 

@@ -5,8 +5,9 @@
 // provider can be hosted in-process without installing it); WPUModifyIFSHandle
 // checks the proposed handle is an open kernel handle. Events are kernel
 // events (waitable with WSAWaitForMultipleEvents), threads are duplicated
-// thread handles and APCs are QueueUserAPC's. To use the real table that
-// ws2_32 passes to WSPStartup instead, wrap it in wpu::table_upcalls.
+// thread handles, APCs are QueueUserAPC's and WPUPostMessage is
+// PostMessageW. To use the real table that ws2_32 passes to WSPStartup
+// instead, wrap it in wpu::table_upcalls.
 #ifndef WPU_WIN32_BACKEND_HPP
 #define WPU_WIN32_BACKEND_HPP
 
@@ -63,6 +64,12 @@ class backend final : public detail::common_upcalls {
   /// cannot take the APC (it has exited, or the handle is not open).
   WPU_DECL int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
                          int* err) noexcept override;
+
+  /// WPUPostMessage: PostMessageW, as ws2_32's. Any thread; the message is
+  /// queued on the thread that owns `hwnd` (hwnd NULL: the calling thread)
+  /// and dispatched there. FALSE with GetLastError() ERROR_INVALID_WINDOW_HANDLE
+  /// for a dead or garbage HWND, ERROR_NOT_ENOUGH_QUOTA when the queue is full.
+  WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override;
 
  private:
   // An event worth passing to the kernel: not NULL and within the 32

@@ -94,10 +94,6 @@ WPU_DECL bool common_upcalls::forget_ifs_handle(SOCKET h) noexcept {
 
 // ---- Not yet provided (see README.md) ----------------------------------
 
-WPU_DECL BOOL common_upcalls::post_message(HWND, UINT, WPARAM, LPARAM) noexcept {
-  return FALSE;
-}
-
 WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET, WSAOVERLAPPED*, DWORD, DWORD,
                                                          int* err) noexcept {
   set_error(err, WSAEOPNOTSUPP);

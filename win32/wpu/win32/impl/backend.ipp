@@ -97,6 +97,10 @@ WPU_DECL int backend::queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR
   return 0;
 }
 
+WPU_DECL BOOL backend::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept {
+  return ::PostMessageW(hwnd, msg, wparam, lparam);
+}
+
 }  // namespace win32
 WPU_NAMESPACE_END
 
