@@ -2,6 +2,7 @@
 // mingw build that runs under Wine), called directly and through the C table.
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/events.hpp"
+#include "conformance/messages.hpp"
 #include "conformance/socket_handles.hpp"
 #include "conformance/threads_apcs.hpp"
 
@@ -26,3 +27,5 @@ WPU_CONFORMANCE_INVOKE(wpu_events);
 WPU_CONFORMANCE_INVOKE(wpu_waits);
 WPU_CONFORMANCE_INVOKE(wpu_threads);
 WPU_CONFORMANCE_INVOKE(wpu_apcs);
+WPU_CONFORMANCE_INVOKE(wpu_messages);
+WPU_CONFORMANCE_INVOKE(wpu_message_waits);

@@ -102,7 +102,6 @@ typedef struct tagMSG {
   LPARAM lParam;
   DWORD time;
   POINT pt;
-  DWORD lPrivate;
 } MSG, *PMSG, *LPMSG;
 
 typedef LRESULT(CALLBACK* WNDPROC)(HWND, UINT, WPARAM, LPARAM);
@@ -165,8 +164,11 @@ typedef struct tagCREATESTRUCTW {
 #  define QS_HOTKEY 0x0080
 #  define QS_ALLPOSTMESSAGE 0x0100
 #  define QS_RAWINPUT 0x0400
+#  define QS_TOUCH 0x0800
+#  define QS_POINTER 0x1000
 #  define QS_MOUSE (QS_MOUSEMOVE | QS_MOUSEBUTTON)
-#  define QS_INPUT (QS_MOUSE | QS_KEY | QS_RAWINPUT)
+/* As Windows' headers for _WIN32_WINNT >= 0x0602 (the default since Windows 8). */
+#  define QS_INPUT (QS_MOUSE | QS_KEY | QS_RAWINPUT | QS_TOUCH | QS_POINTER)
 #  define QS_ALLEVENTS (QS_INPUT | QS_POSTMESSAGE | QS_TIMER | QS_PAINT | QS_HOTKEY)
 #  define QS_ALLINPUT (QS_ALLEVENTS | QS_SENDMESSAGE)
 
@@ -234,9 +236,11 @@ WPU_C_API void wpu_post_quit_message(int exit_code);
 
 /* GetMessageW: waits for the first queued message that matches hwnd (NULL:
    any; (HWND)-1: thread messages only) and the range [min, max] (0, 0: all),
-   removes it into *msg, and returns TRUE; 0 for WM_QUIT; -1 with
-   ERROR_INVALID_WINDOW_HANDLE (hwnd not a live window of this thread) or
-   ERROR_INVALID_PARAMETER (msg NULL). The wait runs no APCs (as on Windows). */
+   removes it into *msg, and returns TRUE; 0 for WM_QUIT, which comes after
+   every posted message whatever the filters; -1 with ERROR_INVALID_WINDOW_HANDLE
+   (hwnd is dead or garbage) or ERROR_INVALID_PARAMETER (msg NULL). For a live
+   window of another thread it waits, as Windows does, until a wake-up finds
+   that window gone (then -1). The wait runs no APCs (as on Windows). */
 WPU_C_API BOOL wpu_get_message_w(LPMSG msg, HWND hwnd, UINT min, UINT max);
 /* PeekMessageW: the same match without waiting; TRUE if a message was
    copied, removed only with PM_REMOVE. */

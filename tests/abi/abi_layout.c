@@ -1,8 +1,10 @@
-/* Prints sizes, offsets and constant values of the SPI world, one per line.
-   Built natively against <wpu/ws2spi.h> and with mingw-w64 against the real
-   Windows headers (which <wpu/ws2spi.h> includes on Windows); compare.py
+/* Prints sizes, offsets and constant values of the SPI world and of the
+   window and message part of <wpu/winapi.h>, one per line. Built natively
+   against wpu's headers and with mingw-w64 against the real Windows headers
+   (which <wpu/ws2spi.h> and <wpu/winapi.h> include on Windows); compare.py
    checks the two outputs are identical. C99. */
 #include <wpu/ws2spi.h>
+#include <wpu/winapi.h>
 
 #include <stddef.h>
 #include <stdio.h>
@@ -257,6 +259,90 @@ int main(void) {
   VAL(PFL_HIDDEN);
   VAL(PFL_MATCHES_PROTOCOL_ZERO);
   VAL(PFL_NETWORKDIRECT_PROVIDER);
+
+  /* Windows and messages (<wpu/winapi.h>). */
+  SIZE(ATOM);
+  SIZE(POINT);
+  OFF(POINT, x);
+  OFF(POINT, y);
+  SIZE(MSG);
+  OFF(MSG, hwnd);
+  OFF(MSG, message);
+  OFF(MSG, wParam);
+  OFF(MSG, lParam);
+  OFF(MSG, time);
+  OFF(MSG, pt);
+  SIZE(WNDPROC);
+  SIZE(WNDCLASSW);
+  OFF(WNDCLASSW, style);
+  OFF(WNDCLASSW, lpfnWndProc);
+  OFF(WNDCLASSW, cbClsExtra);
+  OFF(WNDCLASSW, cbWndExtra);
+  OFF(WNDCLASSW, hInstance);
+  OFF(WNDCLASSW, hIcon);
+  OFF(WNDCLASSW, hCursor);
+  OFF(WNDCLASSW, hbrBackground);
+  OFF(WNDCLASSW, lpszMenuName);
+  OFF(WNDCLASSW, lpszClassName);
+  SIZE(CREATESTRUCTW);
+  OFF(CREATESTRUCTW, lpCreateParams);
+  OFF(CREATESTRUCTW, hInstance);
+  OFF(CREATESTRUCTW, hMenu);
+  OFF(CREATESTRUCTW, hwndParent);
+  OFF(CREATESTRUCTW, cy);
+  OFF(CREATESTRUCTW, cx);
+  OFF(CREATESTRUCTW, y);
+  OFF(CREATESTRUCTW, x);
+  OFF(CREATESTRUCTW, style);
+  OFF(CREATESTRUCTW, lpszName);
+  OFF(CREATESTRUCTW, lpszClass);
+  OFF(CREATESTRUCTW, dwExStyle);
+  printf("value HWND_MESSAGE %lld\n", (long long)(LONG_PTR)HWND_MESSAGE);
+  VAL(GWLP_WNDPROC);
+  VAL(GWLP_USERDATA);
+  VAL(WM_NULL);
+  VAL(WM_CREATE);
+  VAL(WM_DESTROY);
+  VAL(WM_CLOSE);
+  VAL(WM_QUIT);
+  VAL(WM_NCCREATE);
+  VAL(WM_NCDESTROY);
+  VAL(WM_TIMER);
+  VAL(WM_USER);
+  VAL(WM_APP);
+  VAL(PM_NOREMOVE);
+  VAL(PM_REMOVE);
+  VAL(PM_NOYIELD);
+  VAL(QS_KEY);
+  VAL(QS_MOUSEMOVE);
+  VAL(QS_MOUSEBUTTON);
+  VAL(QS_POSTMESSAGE);
+  VAL(QS_TIMER);
+  VAL(QS_PAINT);
+  VAL(QS_SENDMESSAGE);
+  VAL(QS_HOTKEY);
+  VAL(QS_ALLPOSTMESSAGE);
+  VAL(QS_RAWINPUT);
+  VAL(QS_TOUCH);
+  VAL(QS_POINTER);
+  VAL(QS_MOUSE);
+  VAL(QS_INPUT);
+  VAL(QS_ALLEVENTS);
+  VAL(QS_ALLINPUT);
+  VAL(MWMO_WAITALL);
+  VAL(MWMO_ALERTABLE);
+  VAL(MWMO_INPUTAVAILABLE);
+  VAL(ERROR_INVALID_WINDOW_HANDLE);
+  VAL(ERROR_CANNOT_FIND_WND_CLASS);
+  VAL(ERROR_CLASS_ALREADY_EXISTS);
+  VAL(ERROR_CLASS_DOES_NOT_EXIST);
+  VAL(ERROR_CLASS_HAS_WINDOWS);
+  VAL(ERROR_INVALID_INDEX);
+  VAL(ERROR_INVALID_THREAD_ID);
+  VAL(ERROR_NOT_ENOUGH_QUOTA);
+  VAL(ERROR_ACCESS_DENIED);
+  VAL(ERROR_INVALID_PARAMETER);
+  VAL(ERROR_NOT_ENOUGH_MEMORY);
   {
     fd_set set;
     FD_ZERO(&set);

@@ -608,12 +608,12 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
         ++i;
         continue;
       }
-      *msg = MSG{m.hwnd, m.message, m.wparam, m.lparam, m.time, {0, 0}, 0};
+      *msg = MSG{m.hwnd, m.message, m.wparam, m.lparam, m.time, {0, 0}};
       if ((remove & PM_REMOVE) != 0) erase_taken(q, i);
       return m.message == WM_QUIT ? 0 : 1;
     }
     if (q->quit) {  // after every posted message, whatever the filter
-      *msg = MSG{nullptr, WM_QUIT, q->quit_code, 0, detail::message_time(), {0, 0}, 0};
+      *msg = MSG{nullptr, WM_QUIT, q->quit_code, 0, detail::message_time(), {0, 0}};
       if ((remove & PM_REMOVE) != 0) q->quit = false;
       return 0;
     }
