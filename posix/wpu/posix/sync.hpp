@@ -143,7 +143,11 @@ struct thread_record;
 /// thread.
 struct window_object {
   std::uint64_t handle = 0;  // 0 once destroyed
-  thread_record* owner = nullptr;
+  // Written by the creating thread before the handle is published; atomic
+  // because a poster holding a stale handle may read it while a recycled
+  // record is set up for a new window (its message then names a dead HWND
+  // and is dropped).
+  std::atomic<thread_record*> owner{nullptr};
   window_class* cls = nullptr;
   std::atomic<WNDPROC> proc{nullptr};
   std::atomic<LONG_PTR> user_data{0};

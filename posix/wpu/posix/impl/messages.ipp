@@ -286,7 +286,7 @@ WPU_DECL window_object* sync::lookup_window(HWND hwnd) const noexcept {
 WPU_DECL window_object* sync::own_window(thread_messages* q, HWND hwnd) const noexcept {
   if (hwnd == q->cached_hwnd && hwnd != nullptr) return q->cached_window;
   window_object* w = lookup_window(hwnd);
-  if (w == nullptr || w->owner != q->owner) return nullptr;
+  if (w == nullptr || w->owner.load(std::memory_order_relaxed) != q->owner) return nullptr;
   q->cached_hwnd = hwnd;
   q->cached_window = w;
   return w;
@@ -302,7 +302,7 @@ WPU_DECL DWORD sync::window_thread(HWND hwnd, DWORD* err) const noexcept {
     detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return 0;
   }
-  return w->owner->os_tid;
+  return w->owner.load(std::memory_order_relaxed)->os_tid;
 }
 
 WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
@@ -411,7 +411,7 @@ WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD
   window_object* w = windows_.get();
   std::uint64_t h = 0;
   if (w != nullptr) {
-    w->owner = rec;
+    w->owner.store(rec, std::memory_order_relaxed);
     w->cls = cls;
     w->proc.store(proc, std::memory_order_relaxed);
     w->user_data.store(0, std::memory_order_relaxed);
@@ -466,7 +466,8 @@ WPU_DECL void sync::free_window(window_object* w) noexcept {
   std::uint64_t v;
   handles_.release(w->handle, handle_kind::window, &v);
   w->handle = 0;
-  thread_messages* q = w->owner->messages.load(std::memory_order_relaxed);
+  thread_messages* q =
+      w->owner.load(std::memory_order_relaxed)->messages.load(std::memory_order_relaxed);
   q->cached_hwnd = nullptr;
   if (w->prev != nullptr)
     w->prev->next = w->next;
@@ -486,7 +487,7 @@ WPU_DECL BOOL sync::destroy_window(HWND hwnd, DWORD* err) noexcept {
     detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return FALSE;
   }
-  if (w->owner != current_record()) {
+  if (w->owner.load(std::memory_order_relaxed) != current_record()) {
     detail::set_win32_error(err, ERROR_ACCESS_DENIED);
     return FALSE;
   }
@@ -539,7 +540,7 @@ WPU_DECL BOOL sync::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lpar
   }
   // The owner made its queue before the window, and keeps it with its
   // record; if the window died since the lookup, the message is dropped.
-  thread_record* owner = w->owner;
+  thread_record* owner = w->owner.load(std::memory_order_relaxed);
   return push_message(owner, owner->messages.load(std::memory_order_acquire), m, err) ? TRUE
                                                                                       : FALSE;
 }
