@@ -1,7 +1,7 @@
 /*
  * wpu/winapi.h - the client side of wpu's objects with Windows' names:
- * WSA events and waits, SleepEx, the thread's last error, and message-only
- * windows with their per-thread message queues.
+ * WSA events and waits, SleepEx, the thread's last error, message-only
+ * windows with their per-thread message queues, and completion ports.
  *
  * On Windows this is the system's <winsock2.h> + <windows.h>: the names below
  * are the real ones, and WPUCreateEvent's events are ordinary kernel events.
@@ -266,6 +266,53 @@ WPU_C_API DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* 
                                                      DWORD milliseconds, DWORD wake_mask,
                                                      DWORD flags);
 
+/* ---- Completion ports ----------------------------------------------------
+ * Windows' I/O completion ports (posted packets; wpu socket handles come
+ * with WPUCompleteOverlappedRequest). Any thread may post, wait or close; a packet goes to
+ * one waiting thread, the most recent waiter first (LIFO, as Windows), and at
+ * most `concurrency` threads run packets from one port at a time (a thread
+ * counts as running from the moment it takes a packet until it waits on the
+ * port again). Handles are wpu handle values. */
+
+typedef struct _OVERLAPPED_ENTRY {
+  ULONG_PTR lpCompletionKey;
+  LPOVERLAPPED lpOverlapped;
+  ULONG_PTR Internal;
+  DWORD dwNumberOfBytesTransferred;
+} OVERLAPPED_ENTRY, *LPOVERLAPPED_ENTRY;
+
+#  define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+#  define ERROR_ABANDONED_WAIT_0 735L
+
+/* CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency): a new
+   port (concurrency 0: the number of CPUs). NULL with ERROR_INVALID_PARAMETER
+   (INVALID_HANDLE_VALUE with an existing port) or ERROR_NOT_ENOUGH_MEMORY.
+   Associating a handle with a port is not provided yet (issue 5 continues):
+   any other `file` gives NULL with ERROR_INVALID_HANDLE. */
+WPU_C_API HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
+                                               DWORD concurrency);
+/* GetQueuedCompletionStatus: TRUE with a packet; FALSE with *overlapped set
+   and the operation's error for a failed one; FALSE with *overlapped NULL and
+   WAIT_TIMEOUT, ERROR_ABANDONED_WAIT_0 (the port was closed) or
+   ERROR_INVALID_HANDLE. */
+WPU_C_API BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULONG_PTR key,
+                                                LPOVERLAPPED* overlapped, DWORD milliseconds);
+/* GetQueuedCompletionStatusEx: up to `count` packets at once (entry Internal:
+   the operation's error, 0 on success); FALSE with WAIT_TIMEOUT,
+   WAIT_IO_COMPLETION (alertable, APCs ran), ERROR_ABANDONED_WAIT_0 or
+   ERROR_INVALID_HANDLE/ERROR_INVALID_PARAMETER. */
+WPU_C_API BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENTRY entries,
+                                                   ULONG count, PULONG removed, DWORD milliseconds,
+                                                   BOOL alertable);
+/* PostQueuedCompletionStatus: queues (bytes, key, overlapped); FALSE with
+   ERROR_INVALID_HANDLE. */
+WPU_C_API BOOL wpu_post_queued_completion_status(HANDLE port, DWORD bytes, ULONG_PTR key,
+                                                 LPOVERLAPPED overlapped);
+/* CloseHandle for a completion port (threads waiting on it return FALSE with
+   ERROR_ABANDONED_WAIT_0; queued packets are dropped) or an event (as
+   WSACloseEvent). FALSE with ERROR_INVALID_HANDLE otherwise. */
+WPU_C_API BOOL wpu_close_handle(HANDLE handle);
+
 #  ifdef __cplusplus
 }
 #  endif
@@ -299,6 +346,11 @@ WPU_C_API DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* 
 #    define DefWindowProcW wpu_def_window_proc_w
 #    define TranslateMessage wpu_translate_message
 #    define MsgWaitForMultipleObjectsEx wpu_msg_wait_for_multiple_objects_ex
+#    define CreateIoCompletionPort wpu_create_io_completion_port
+#    define GetQueuedCompletionStatus wpu_get_queued_completion_status
+#    define GetQueuedCompletionStatusEx wpu_get_queued_completion_status_ex
+#    define PostQueuedCompletionStatus wpu_post_queued_completion_status
+#    define CloseHandle wpu_close_handle
 #  endif /* !defined(WPU_NO_WINAPI_NAMES) */
 
 #endif /* !defined(_WIN32) */

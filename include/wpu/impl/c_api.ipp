@@ -233,6 +233,68 @@ WPU_DECL DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* h
   return wpu::posix::detail::with_last_error(r, err);
 }
 
+// ---- <wpu/winapi.h>: completion ports ------------------------------------------
+
+WPU_DECL HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
+                                              DWORD concurrency) {
+  DWORD err = 0;
+  HANDLE h = wpu::posix::sync::instance().create_port(file, port, key, concurrency, &err);
+  return wpu::posix::detail::with_last_error(h, err);
+}
+
+WPU_DECL BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULONG_PTR key,
+                                               LPOVERLAPPED* overlapped, DWORD milliseconds) {
+  if (bytes == nullptr || key == nullptr || overlapped == nullptr) {
+    wpu::posix::last_error() = ERROR_INVALID_PARAMETER;
+    return FALSE;
+  }
+  DWORD err = 0;
+  OVERLAPPED_ENTRY e{};
+  if (wpu::posix::sync::instance().get_completions(port, &e, 1, milliseconds, false, &err) == 0) {
+    *overlapped = nullptr;
+    return wpu::posix::detail::with_last_error(FALSE, err);
+  }
+  *bytes = e.dwNumberOfBytesTransferred;
+  *key = e.lpCompletionKey;
+  *overlapped = e.lpOverlapped;
+  if (e.Internal != 0) {  // the operation failed: FALSE, with its error
+    wpu::posix::last_error() = static_cast<DWORD>(e.Internal);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+WPU_DECL BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENTRY entries,
+                                                  ULONG count, PULONG removed, DWORD milliseconds,
+                                                  BOOL alertable) {
+  if (removed == nullptr) {
+    wpu::posix::last_error() = ERROR_INVALID_PARAMETER;
+    return FALSE;
+  }
+  DWORD err = 0;
+  *removed = wpu::posix::sync::instance().get_completions(port, entries, count, milliseconds,
+                                                          alertable != FALSE, &err);
+  return wpu::posix::detail::with_last_error(*removed != 0 ? TRUE : FALSE, err);
+}
+
+WPU_DECL BOOL wpu_post_queued_completion_status(HANDLE port, DWORD bytes, ULONG_PTR key,
+                                                LPOVERLAPPED overlapped) {
+  DWORD err = 0;
+  BOOL ok = wpu::posix::sync::instance().post_completion(port, bytes, key, overlapped, 0, &err);
+  return wpu::posix::detail::with_last_error(ok, err);
+}
+
+WPU_DECL BOOL wpu_close_handle(HANDLE handle) {
+  wpu::posix::sync& sync = wpu::posix::sync::instance();
+  DWORD err = 0;
+  if (sync.is_port(handle))
+    return wpu::posix::detail::with_last_error(sync.close_port(handle, &err), err);
+  int wsa_err = 0;
+  if (sync.close_event(handle, &wsa_err)) return TRUE;
+  wpu::posix::last_error() = ERROR_INVALID_HANDLE;
+  return FALSE;
+}
+
 WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
                                                     DWORD error, DWORD transferred, LPINT err) {
   return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);

@@ -19,6 +19,7 @@
 #else  // !defined(WPU_WINDOWS)
 #  include <wpu/posix/impl/sync.ipp>
 #  include <wpu/posix/impl/messages.ipp>
+#  include <wpu/posix/impl/ports.ipp>
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>

@@ -37,6 +37,7 @@
 #  include <wpu/upcalls.hpp>
 #  include <wpu/winapi.h>
 
+#  include <boost/lockfree/queue.hpp>
 #  include <boost/lockfree/spsc_queue.hpp>
 
 #  include <atomic>
@@ -180,6 +181,50 @@ struct thread_messages {
   // it names a live window of this thread without a handle lookup.
   HWND cached_hwnd = nullptr;
   window_object* cached_window = nullptr;
+};
+
+/// One completion packet. `port` is the handle of the port it was posted to:
+/// a poster that raced a close (and a reuse of the record) leaves a packet
+/// that names a dead handle, and consumers drop it.
+struct port_packet {
+  std::uint64_t port;
+  ULONG_PTR key;
+  LPOVERLAPPED overlapped;
+  DWORD bytes;
+  DWORD error;
+};
+
+/// A thread blocked in GetQueuedCompletionStatus(Ex): on its own stack, on
+/// the port's LIFO stack while it waits; fields guarded by the port's mutex.
+struct port_waiter {
+  thread_record* thread = nullptr;
+  port_waiter* next = nullptr;
+  bool linked = false;  // on the stack
+};
+
+/// A completion port. Type-stable; reached through its handle (kind port).
+///  - Packets: a Boost.Lockfree MPMC queue, plus `available`, the packets
+///    queued and not yet claimed (a poster pushes, then increments; a
+///    consumer claims by decrement, then pops: so a claim always finds a
+///    packet). No lock for either while a consumer is running.
+///  - `active` packs the port's generation (high 32 bits) and the number of
+///    threads running its packets (a thread runs from taking a packet until
+///    it waits on the port again); a thread takes a packet only while that
+///    number is below `concurrency`.
+///  - Waiters: a LIFO stack under `mutex`, counted in `waiting`; a poster
+///    looks at `waiting` after its increment (both seq_cst), so either the
+///    waiter's last check sees the packet or the poster sees the waiter.
+struct port_object {
+  port_object();
+  std::atomic<std::uint64_t> handle{0};  // 0 once closed; changed under mutex
+  std::unique_ptr<boost::lockfree::queue<port_packet>> packets;
+  alignas(64) std::atomic<std::int64_t> available{0};
+  alignas(64) std::atomic<std::uint64_t> active{0};
+  alignas(64) std::atomic<std::uint32_t> waiting{0};
+  std::mutex mutex;
+  port_waiter* waiters = nullptr;  // guarded by mutex
+  std::uint32_t generation = 0;    // guarded by mutex
+  DWORD concurrency = 1;           // fixed while the handle is live
 };
 
 /// A thread that waits or receives APCs. Created on the thread's first wait,
@@ -330,6 +375,20 @@ class sync {
   /// MsgWaitForMultipleObjectsEx.
   WPU_DECL DWORD msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_ms, DWORD wake_mask,
                           DWORD flags, DWORD* err) noexcept;
+  // ---- completion ports (ports.ipp) -------------------------------------------
+  // Win32 errors through `err`. Any thread.
+  WPU_DECL HANDLE create_port(HANDLE file, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                              DWORD* err) noexcept;
+  WPU_DECL BOOL post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, LPOVERLAPPED overlapped,
+                                DWORD error, DWORD* err) noexcept;
+  /// GetQueuedCompletionStatus(Ex): fills up to `max` entries; the count, or
+  /// 0 with err WAIT_TIMEOUT, WAIT_IO_COMPLETION, ERROR_ABANDONED_WAIT_0,
+  /// ERROR_INVALID_HANDLE.
+  WPU_DECL ULONG get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
+                                 DWORD timeout_ms, bool alertable, DWORD* err) noexcept;
+  WPU_DECL BOOL close_port(HANDLE port, DWORD* err) noexcept;
+  WPU_DECL bool is_port(HANDLE h) const noexcept;
+
   /// The calling thread's id (the kernel's).
   WPU_DECL static DWORD current_thread_id() noexcept;
 
@@ -384,6 +443,12 @@ class sync {
   WPU_DECL void drop_messages(detail::thread_record* rec, detail::thread_messages* q) noexcept;
   WPU_DECL void free_window(detail::window_object* w) noexcept;
   WPU_DECL void exit_messages(detail::thread_record* rec) noexcept;
+  // ports.ipp
+  WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
+  WPU_DECL void leave_port() noexcept;
+  WPU_DECL void release_waiters(detail::port_object* p) noexcept;
+  WPU_DECL static bool claim_packet(detail::port_object* p, std::uint64_t h,
+                                    detail::port_packet* out) noexcept;
   WPU_DECL static void erase_taken(detail::thread_messages* q, std::size_t i) noexcept;
 
   handle_table handles_;  // events, thread ids and windows
@@ -394,6 +459,7 @@ class sync {
   detail::stable_pool<detail::window_object, 64> windows_;
   std::mutex classes_mutex_;  // guards classes_ and every window_class
   std::vector<std::unique_ptr<detail::window_class>> classes_;
+  detail::stable_pool<detail::port_object, 16> ports_;
   std::mutex queues_mutex_;                                   // guards queues_
   std::unordered_map<DWORD, detail::thread_record*> queues_;  // threads with a queue, by id
 };
@@ -407,6 +473,7 @@ WPU_NAMESPACE_END
 #  if defined(WPU_HEADER_ONLY)
 #    include <wpu/posix/impl/sync.ipp>
 #    include <wpu/posix/impl/messages.ipp>
+#    include <wpu/posix/impl/ports.ipp>
 #  endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // defined(WPU_POSIX)

@@ -1,0 +1,323 @@
+// wpu/posix/impl/ports.ipp - I/O completion ports on POSIX (see sync.hpp:
+// port_object).
+//
+// Who runs what: every function may be called from any thread. A packet is
+// delivered to exactly one thread waiting in GetQueuedCompletionStatus(Ex),
+// the most recent waiter first; a thread counts against the port's
+// concurrency from the moment it takes a packet until it calls
+// GetQueuedCompletionStatus(Ex) again (or exits). Windows also stops
+// counting a thread while it blocks on anything else; wpu cannot see that.
+#ifndef WPU_POSIX_IMPL_PORTS_IPP
+#define WPU_POSIX_IMPL_PORTS_IPP
+
+#include <wpu/config.hpp>
+
+#if defined(WPU_POSIX)
+
+#  include <wpu/posix/sync.hpp>
+
+#  include <algorithm>
+#  include <thread>
+
+WPU_NAMESPACE_BEGIN
+namespace posix {
+
+using detail::port_object;
+using detail::port_packet;
+using detail::port_waiter;
+
+namespace detail {
+
+inline port_object::port_object() : packets(new boost::lockfree::queue<port_packet>(64)) {}
+
+// The port whose packet the calling thread is running, if any.
+struct running_port {
+  port_object* port = nullptr;
+  std::uint32_t generation = 0;
+};
+
+inline running_port& this_thread_running() noexcept {
+  static thread_local running_port r;
+  return r;
+}
+
+constexpr std::uint64_t active_word(std::uint32_t generation, std::uint32_t running) noexcept {
+  return (std::uint64_t{generation} << 32) | running;
+}
+
+}  // namespace detail
+
+WPU_DECL port_object* sync::lookup_port(HANDLE h) const noexcept {
+  std::uint64_t v;
+  if (!handles_.lookup(reinterpret_cast<std::uintptr_t>(h), handle_kind::port, &v)) return nullptr;
+  return reinterpret_cast<port_object*>(static_cast<std::uintptr_t>(v));
+}
+
+WPU_DECL bool sync::is_port(HANDLE h) const noexcept {
+  return lookup_port(h) != nullptr;
+}
+
+WPU_DECL HANDLE sync::create_port(HANDLE file, HANDLE port, ULONG_PTR, DWORD concurrency,
+                                  DWORD* err) noexcept {
+  if (file != INVALID_HANDLE_VALUE) {
+    detail::set_win32_error(err, ERROR_INVALID_HANDLE);  // association: not yet
+    return nullptr;
+  }
+  if (port != nullptr) {
+    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    return nullptr;
+  }
+  port_object* p = ports_.get();
+  if (p == nullptr || !p->packets) {
+    if (p != nullptr) ports_.put(p);
+    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(p->mutex);
+  const std::uint64_t h = handles_.allocate(handle_kind::port, reinterpret_cast<std::uintptr_t>(p));
+  if (h == 0) {
+    ports_.put(p);
+    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    return nullptr;
+  }
+  ++p->generation;
+  p->concurrency =
+      concurrency != 0 ? concurrency : std::max(1u, std::thread::hardware_concurrency());
+  p->active.store(detail::active_word(p->generation, 0), std::memory_order_relaxed);
+  p->handle.store(h, std::memory_order_release);
+  return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
+}
+
+WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
+                                    LPOVERLAPPED overlapped, DWORD error, DWORD* err) noexcept {
+  port_object* p = lookup_port(port);
+  if (p == nullptr) {
+    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  try {
+    p->packets->push(port_packet{h, key, overlapped, bytes, error});
+  } catch (...) {
+    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    return FALSE;
+  }
+  p->available.fetch_add(1, std::memory_order_seq_cst);
+  if (p->waiting.load(std::memory_order_seq_cst) != 0) release_waiters(p);
+  return TRUE;
+}
+
+// Claims one queued packet of the port whose live handle is h (false: none).
+// A packet that names another handle (posted while the port was closed and
+// its record reused) is dropped, and the claim goes on.
+WPU_DECL bool sync::claim_packet(port_object* p, std::uint64_t h, port_packet* out) noexcept {
+  for (;;) {
+    std::int64_t n = p->available.load(std::memory_order_relaxed);
+    do {
+      if (n <= 0) return false;
+    } while (!p->available.compare_exchange_weak(n, n - 1, std::memory_order_seq_cst,
+                                                 std::memory_order_relaxed));
+    // The poster pushed before it incremented: the packet is there (perhaps
+    // still being linked by a poster that pushed after ours; wait for it).
+    while (!p->packets->pop(*out)) detail::cpu_relax();
+    if (out->port == h) return true;
+  }
+}
+
+// Wakes the most recent waiters, as many as there are packets to take and
+// room under the concurrency limit. Any thread.
+WPU_DECL void sync::release_waiters(port_object* p) noexcept {
+  std::lock_guard<std::mutex> lock(p->mutex);
+  std::int64_t packets = p->available.load(std::memory_order_seq_cst);
+  const auto running =
+      static_cast<std::uint32_t>(p->active.load(std::memory_order_seq_cst) & 0xFFFFFFFFu);
+  std::int64_t room =
+      running < p->concurrency ? static_cast<std::int64_t>(p->concurrency - running) : 0;
+  while (p->waiters != nullptr && packets > 0 && room > 0) {
+    port_waiter* w = p->waiters;
+    p->waiters = w->next;
+    w->linked = false;
+    p->waiting.fetch_sub(1, std::memory_order_seq_cst);
+    if (claim(w->thread)) wake_owner(w->thread);
+    --packets;
+    --room;
+  }
+}
+
+// On entry to GetQueuedCompletionStatus(Ex), and at thread exit: the calling
+// thread stops running its last port's packet.
+WPU_DECL void sync::leave_port() noexcept {
+  detail::running_port& r = detail::this_thread_running();
+  port_object* p = r.port;
+  if (p == nullptr) return;
+  r.port = nullptr;
+  std::uint64_t w = p->active.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((w >> 32) != r.generation || (w & 0xFFFFFFFFu) == 0) return;  // closed since
+    if (p->active.compare_exchange_weak(w, w - 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed))
+      break;
+  }
+  if (p->waiting.load(std::memory_order_seq_cst) != 0 &&
+      p->available.load(std::memory_order_seq_cst) > 0)
+    release_waiters(p);
+}
+
+WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
+                                     DWORD timeout_ms, bool alertable, DWORD* err) noexcept {
+  leave_port();
+  port_object* p = lookup_port(port);
+  if (p == nullptr) {
+    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    return 0;
+  }
+  if (entries == nullptr || max == 0) {
+    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  thread_record* rec = nullptr;
+  const detail::deadline until(timeout_ms);
+  port_waiter self;
+  for (;;) {
+    // 1. Take packets while the concurrency limit allows: no lock.
+    std::uint64_t w = p->active.load(std::memory_order_relaxed);
+    const std::uint32_t generation = static_cast<std::uint32_t>(w >> 32);
+    if (p->handle.load(std::memory_order_acquire) != h) {
+      detail::set_win32_error(err, ERROR_ABANDONED_WAIT_0);
+      return 0;
+    }
+    while ((w & 0xFFFFFFFFu) < p->concurrency && (w >> 32) == generation) {
+      if (!p->active.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst,
+                                           std::memory_order_relaxed))
+        continue;
+      port_packet pk;
+      ULONG n = 0;
+      while (n < max && claim_packet(p, h, &pk)) {
+        entries[n].lpCompletionKey = pk.key;
+        entries[n].lpOverlapped = pk.overlapped;
+        entries[n].Internal = pk.error;
+        entries[n].dwNumberOfBytesTransferred = pk.bytes;
+        ++n;
+      }
+      if (n != 0) {
+        detail::this_thread_running() = {p, generation};
+        return n;
+      }
+      // Nothing after all: give the slot back.
+      w = p->active.fetch_sub(1, std::memory_order_seq_cst) - 1;
+      break;
+    }
+    if (timeout_ms == 0 || until.passed()) {
+      detail::set_win32_error(err, WAIT_TIMEOUT);
+      return 0;
+    }
+    if (rec == nullptr) {
+      rec = current_record();
+      if (rec == nullptr) {
+        detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+        return 0;
+      }
+    }
+    if (alertable && run_apcs(rec) != 0) {
+      detail::set_win32_error(err, WAIT_IO_COMPLETION);
+      return 0;
+    }
+
+    // 2. Wait on the port's LIFO stack.
+    std::uint32_t armed = arm(rec);
+    {
+      std::lock_guard<std::mutex> lock(p->mutex);
+      if (p->handle.load(std::memory_order_relaxed) != h) {
+        disarm(rec);
+        detail::set_win32_error(err, ERROR_ABANDONED_WAIT_0);
+        return 0;
+      }
+      self.thread = rec;
+      self.next = p->waiters;
+      self.linked = true;
+      p->waiters = &self;
+      p->waiting.fetch_add(1, std::memory_order_seq_cst);
+    }
+    // A packet posted before the registration is seen here; one posted after
+    // it sees `waiting` and wakes a waiter.
+    const std::uint64_t running = p->active.load(std::memory_order_seq_cst) & 0xFFFFFFFFu;
+    const bool ready = p->available.load(std::memory_order_seq_cst) > 0 && running < p->concurrency;
+    if (!ready) {
+      for (;;) {
+        if (alertable && has_apcs(rec)) break;
+        if (until.passed()) break;
+        bool still_linked;
+        {
+          std::lock_guard<std::mutex> lock(p->mutex);
+          still_linked = self.linked;
+        }
+        if (!still_linked) break;
+        timespec at;
+        sleep_armed(rec, armed, until.abs(&at));
+        armed = arm(rec);
+      }
+    }
+    disarm(rec);
+    {
+      std::lock_guard<std::mutex> lock(p->mutex);
+      if (self.linked) {  // not released: take ourselves off the stack
+        for (port_waiter** link = &p->waiters; *link != nullptr; link = &(*link)->next)
+          if (*link == &self) {
+            *link = self.next;
+            break;
+          }
+        self.linked = false;
+        p->waiting.fetch_sub(1, std::memory_order_seq_cst);
+      }
+    }
+    // Loop: take a packet, or report the timeout, the close or the APCs.
+    if (alertable && has_apcs(rec) && p->available.load(std::memory_order_relaxed) <= 0) {
+      run_apcs(rec);
+      detail::set_win32_error(err, WAIT_IO_COMPLETION);
+      return 0;
+    }
+  }
+}
+
+WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
+  port_object* p = lookup_port(port);
+  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  if (p == nullptr) {
+    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    if (p->handle.load(std::memory_order_relaxed) != h) {
+      detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+      return FALSE;
+    }
+    std::uint64_t v;
+    handles_.release(h, handle_kind::port, &v);
+    p->handle.store(0, std::memory_order_release);
+    // Waiters return ERROR_ABANDONED_WAIT_0 (they see the handle gone).
+    while (p->waiters != nullptr) {
+      port_waiter* w = p->waiters;
+      p->waiters = w->next;
+      w->linked = false;
+      p->waiting.fetch_sub(1, std::memory_order_seq_cst);
+      if (claim(w->thread)) wake_owner(w->thread);
+    }
+    // Running threads stop counting (their generation is gone).
+    p->active.store(detail::active_word(p->generation + 1, 0), std::memory_order_seq_cst);
+  }
+  // Queued packets are dropped (a claim skips any that name a dead handle).
+  port_packet pk;
+  while (claim_packet(p, 0, &pk)) {
+  }
+  ports_.put(p);
+  return TRUE;
+}
+
+}  // namespace posix
+WPU_NAMESPACE_END
+
+#endif  // defined(WPU_POSIX)
+
+#endif  // WPU_POSIX_IMPL_PORTS_IPP
