@@ -446,6 +446,7 @@ class sync {
   // ports.ipp
   WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
   WPU_DECL void leave_port() noexcept;
+  WPU_DECL void give_back_slot(detail::port_object* p, std::uint32_t generation) noexcept;
   WPU_DECL void release_waiters(detail::port_object* p) noexcept;
   WPU_DECL static bool claim_packet(detail::port_object* p, std::uint64_t h,
                                     detail::port_packet* out) noexcept;

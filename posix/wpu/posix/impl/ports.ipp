@@ -144,16 +144,13 @@ WPU_DECL void sync::release_waiters(port_object* p) noexcept {
   }
 }
 
-// On entry to GetQueuedCompletionStatus(Ex), and at thread exit: the calling
-// thread stops running its last port's packet.
-WPU_DECL void sync::leave_port() noexcept {
-  detail::running_port& r = detail::this_thread_running();
-  port_object* p = r.port;
-  if (p == nullptr) return;
-  r.port = nullptr;
+// A running thread's slot under the concurrency limit goes back, if the port
+// still has the generation it was taken under; a waiter that the slot kept
+// out is then released.
+WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noexcept {
   std::uint64_t w = p->active.load(std::memory_order_relaxed);
   for (;;) {
-    if ((w >> 32) != r.generation || (w & 0xFFFFFFFFu) == 0) return;  // closed since
+    if ((w >> 32) != generation || (w & 0xFFFFFFFFu) == 0) return;  // closed since
     if (p->active.compare_exchange_weak(w, w - 1, std::memory_order_seq_cst,
                                         std::memory_order_relaxed))
       break;
@@ -161,6 +158,16 @@ WPU_DECL void sync::leave_port() noexcept {
   if (p->waiting.load(std::memory_order_seq_cst) != 0 &&
       p->available.load(std::memory_order_seq_cst) > 0)
     release_waiters(p);
+}
+
+// On entry to GetQueuedCompletionStatus(Ex), and at thread exit: the calling
+// thread stops running its last port's packet.
+WPU_DECL void sync::leave_port() noexcept {
+  detail::running_port& r = detail::this_thread_running();
+  port_object* p = r.port;
+  if (p == nullptr) return;
+  r.port = nullptr;
+  give_back_slot(p, r.generation);
 }
 
 WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
@@ -204,8 +211,9 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
         detail::this_thread_running() = {p, generation};
         return n;
       }
-      // Nothing after all: give the slot back.
-      w = p->active.fetch_sub(1, std::memory_order_seq_cst) - 1;
+      // Nothing after all: give the slot back (unless the port was closed
+      // meanwhile, which reset the count under a new generation).
+      give_back_slot(p, generation);
       break;
     }
     if (timeout_ms == 0 || until.passed()) {
