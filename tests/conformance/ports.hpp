@@ -547,6 +547,23 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(CloseHandle(p) == TRUE);
   }
 
+  SUBCASE("concurrency 1: a thread that exits while running a packet frees its place") {
+    HANDLE p = new_port(1);
+    REQUIRE(p != nullptr);
+    CHECK(PostQueuedCompletionStatus(p, 0, 1, nullptr) == TRUE);
+    packet first{};
+    std::thread runner([&] { first = get_packet(p, 0); });  // takes it, then exits
+    runner.join();
+    CHECK(first.ok == TRUE);
+    CHECK(first.key == 1);
+    // Had the exited thread kept its place, this thread could not take one.
+    CHECK(PostQueuedCompletionStatus(p, 0, 2, nullptr) == TRUE);
+    const packet second = get_packet(p, 1000);
+    CHECK(second.ok == TRUE);
+    CHECK(second.key == 2);
+    CHECK(CloseHandle(p) == TRUE);
+  }
+
   SUBCASE("CloseHandle with threads waiting on the port: ERROR_ABANDONED_WAIT_0") {
     HANDLE p = new_port();
     REQUIRE(p != nullptr);

@@ -388,6 +388,9 @@ class sync {
                                  DWORD timeout_ms, bool alertable, DWORD* err) noexcept;
   WPU_DECL BOOL close_port(HANDLE port, DWORD* err) noexcept;
   WPU_DECL bool is_port(HANDLE h) const noexcept;
+  /// A thread's slot under a port's concurrency limit goes back (when it
+  /// waits on the port again, or exits while running its packet).
+  WPU_DECL void give_back_slot(detail::port_object* p, std::uint32_t generation) noexcept;
 
   /// The calling thread's id (the kernel's).
   WPU_DECL static DWORD current_thread_id() noexcept;
@@ -446,7 +449,6 @@ class sync {
   // ports.ipp
   WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
   WPU_DECL void leave_port() noexcept;
-  WPU_DECL void give_back_slot(detail::port_object* p, std::uint32_t generation) noexcept;
   WPU_DECL void release_waiters(detail::port_object* p) noexcept;
   WPU_DECL static bool claim_packet(detail::port_object* p, std::uint64_t h,
                                     detail::port_packet* out) noexcept;

@@ -30,10 +30,18 @@ namespace detail {
 
 inline port_object::port_object() : packets(new boost::lockfree::queue<port_packet>(64)) {}
 
-// The port whose packet the calling thread is running, if any.
+// The port whose packet the calling thread is running, if any. A thread that
+// exits while running one gives its slot back here (it may never have made a
+// thread record, so the record's exit hook cannot).
 struct running_port {
+  running_port() = default;
+  running_port(const running_port&) = delete;
+  running_port& operator=(const running_port&) = delete;
   port_object* port = nullptr;
   std::uint32_t generation = 0;
+  ~running_port() {
+    if (port != nullptr) sync::instance().give_back_slot(port, generation);
+  }
 };
 
 inline running_port& this_thread_running() noexcept {
@@ -160,8 +168,8 @@ WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noe
     release_waiters(p);
 }
 
-// On entry to GetQueuedCompletionStatus(Ex), and at thread exit: the calling
-// thread stops running its last port's packet.
+// On entry to GetQueuedCompletionStatus(Ex): the calling thread stops running
+// its last port's packet.
 WPU_DECL void sync::leave_port() noexcept {
   detail::running_port& r = detail::this_thread_running();
   port_object* p = r.port;
@@ -208,7 +216,9 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
         ++n;
       }
       if (n != 0) {
-        detail::this_thread_running() = {p, generation};
+        detail::running_port& r = detail::this_thread_running();
+        r.port = p;  // fields, not a temporary: its destructor gives slots back
+        r.generation = generation;
         return n;
       }
       // Nothing after all: give the slot back (unless the port was closed

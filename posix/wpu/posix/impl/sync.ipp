@@ -428,7 +428,6 @@ WPU_DECL thread_record* sync::current_record() noexcept {
 WPU_DECL void sync::thread_exit(thread_record* rec) noexcept {
   detail::this_thread_exiting() = true;
   exit_messages(rec);
-  leave_port();
   lock_apcs(rec);
   rec->exited = true;
   rec->tail = nullptr;
