@@ -34,6 +34,10 @@ inline int fd_isset(SOCKET s, spi_fd_set* set) noexcept {
 inline void set_error(int* err, int code) noexcept {
   if (err != nullptr) *err = code;
 }
+/// The same for a Win32 error code (the window, message and port functions).
+inline void set_error(DWORD* err, DWORD code) noexcept {
+  if (err != nullptr) *err = code;
+}
 
 class upcalls {
  public:

@@ -6,8 +6,9 @@
 //   bench-messages-winpr b4   b4_msg_per_s   1M messages, first post -> last taken
 //                             b4_post_ns     the producer's ns per MessageQueue_Post
 //
-// WinPR 2.11.7 has no window messages that work (GetMessage and PeekMessage
-// are stubs, PostMessage is not exported; toolchain.md §6); its working queue
+// WinPR 2.11.7 has no window messages that work (its GetMessage and
+// PeekMessage return without doing anything, PostMessage is not exported;
+// toolchain.md §6); its working queue
 // is wMessageQueue. The consumer uses it the fast way: it blocks in
 // MessageQueue_Wait only when the queue is empty and takes every queued
 // message with MessageQueue_Peek(.., TRUE) before it waits again (a

@@ -22,6 +22,11 @@ namespace wpu_test {
 // Catalog ids 1001 and 1002 in every fixture's own catalog.
 inline constexpr DWORD id_a = 1001;
 inline constexpr DWORD id_b = 1002;
+
+// Win32 error codes as DWORDs (Windows spells them as long), shared by the
+// suites that check GetLastError().
+inline constexpr DWORD error_invalid_handle = ERROR_INVALID_HANDLE;
+inline constexpr DWORD error_invalid_parameter = ERROR_INVALID_PARAMETER;
 inline const GUID guid_a = {
     0x5d3f1a01, 0x7c1e, 0x4b2a, {0x9a, 0x10, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55}};
 inline const GUID guid_b = {

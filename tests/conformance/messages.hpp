@@ -33,15 +33,9 @@ inline constexpr DWORD error_class_unknown = ERROR_CLASS_DOES_NOT_EXIST;
 inline constexpr DWORD error_class_has_windows = ERROR_CLASS_HAS_WINDOWS;
 inline constexpr DWORD error_invalid_thread = ERROR_INVALID_THREAD_ID;
 inline constexpr DWORD error_access_denied = ERROR_ACCESS_DENIED;
-inline constexpr DWORD error_invalid_handle = ERROR_INVALID_HANDLE;
-inline constexpr DWORD error_invalid_parameter = ERROR_INVALID_PARAMETER;
-inline constexpr DWORD wait_object_0 = WAIT_OBJECT_0;
-inline constexpr DWORD wait_timeout_dw = WAIT_TIMEOUT;
-inline constexpr DWORD wait_failed_dw = WAIT_FAILED;
-inline constexpr DWORD wait_io_completion_dw = WAIT_IO_COMPLETION;
 
 // CreateWindowExW for a class nobody registered. Windows: 1407. Wine 8 sets
-// ERROR_CLASS_DOES_NOT_EXIST (its own tests mark this todo_wine).
+// ERROR_CLASS_DOES_NOT_EXIST (Wine's own tests record it as a known difference).
 inline bool is_unknown_class_error(DWORD e) {
 #if defined(_WIN32)
   if (e == error_class_unknown) return true;
@@ -242,7 +236,7 @@ inline std::vector<HWND> garbage_windows() {
 // lost message fails the test instead of hanging it.
 inline bool message_within(DWORD limit_ms) {
   return MsgWaitForMultipleObjectsEx(0, nullptr, limit_ms, QS_ALLPOSTMESSAGE,
-                                     MWMO_INPUTAVAILABLE) == wait_object_0;
+                                     MWMO_INPUTAVAILABLE) == wait_0;
 }
 
 // A thread that has a message queue and sits in GetMessageW/DispatchMessageW
@@ -905,17 +899,17 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
     HANDLE e[2] = {u.create_event(&err), u.create_event(&err)};
     REQUIRE(e[0] != WSA_INVALID_EVENT);
     REQUIRE(e[1] != WSA_INVALID_EVENT);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout);
     CHECK(u.set_event(e[1], &err) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 1000, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 1000, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
     CHECK(u.set_event(e[0], &err) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0);
     CHECK(PostMessageW(nullptr, WM_USER, 0, 0) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0);
     CHECK(u.reset_event(e[0], &err) == TRUE);
     CHECK(u.reset_event(e[1], &err) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 2);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 2);
     CHECK(take_all().size() == 1);
 
     // An event set by another thread while this one waits.
@@ -924,7 +918,7 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
       int er = 0;
       u.set_event(e[1], &er);
     });
-    CHECK(MsgWaitForMultipleObjectsEx(2, e, 10000, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(2, e, 10000, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
     setter.join();
     CHECK(u.close_event(e[0], &err) == TRUE);
     CHECK(u.close_event(e[1], &err) == TRUE);
@@ -933,10 +927,10 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
   SUBCASE("WAIT_TIMEOUT when nothing comes") {
     WSAEVENT e = u.create_event(&err);
     REQUIRE(e != WSA_INVALID_EVENT);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLINPUT, 0) == wait_timeout_dw);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLINPUT, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLINPUT, 0) == wait_timeout);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLINPUT, 0) == wait_timeout);
     const auto start = steady::now();
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 60, QS_ALLINPUT, MWMO_ALERTABLE) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 60, QS_ALLINPUT, MWMO_ALERTABLE) == wait_timeout);
     CHECK(ms_since(start) >= 50);
     CHECK(u.close_event(e, &err) == TRUE);
   }
@@ -969,7 +963,7 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
       if (how == 1) CHECK(PostMessageW(w, WM_USER, 11, 0) == TRUE);
       if (how == 2) CHECK(u.post_message(w, WM_USER, 12, 0) == TRUE);
       join_or_die(t, finished, "MsgWaitForMultipleObjectsEx after a post");
-      CHECK(result == wait_object_0 + 1);
+      CHECK(result == wait_0 + 1);
       REQUIRE(got.size() == 1);
       CHECK(got[0].wParam == static_cast<WPARAM>(10 + how));
       CHECK(got[0].hwnd == (how == 0 ? nullptr : w));
@@ -979,12 +973,12 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
 
   SUBCASE("the wake mask: QS_POSTMESSAGE and QS_ALLPOSTMESSAGE cover posts, QS_TIMER not") {
     CHECK(PostMessageW(nullptr, WM_USER, 0, 0) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_TIMER, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_TIMER, 0) == wait_timeout);
     CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_TIMER, MWMO_INPUTAVAILABLE) ==
-          wait_timeout_dw);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_POSTMESSAGE, 0) == wait_object_0);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLINPUT, 0) == wait_object_0);
+          wait_timeout);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_POSTMESSAGE, 0) == wait_0);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_0);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLINPUT, 0) == wait_0);
     CHECK(take_all().size() == 1);
   }
 
@@ -996,36 +990,35 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
     WSAEVENT e = u.create_event(&err);
     REQUIRE(e != WSA_INVALID_EVENT);
     CHECK(PostMessageW(nullptr, WM_USER, 1, 0) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
     CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) ==
-          wait_object_0 + 1);
+          wait_0 + 1);
 
     MSG m{};
     REQUIRE(PeekMessageW(&m, nullptr, 0, 0, PM_NOREMOVE) == TRUE);  // seen, still queued
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout_dw);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, 0) == wait_timeout);
     CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) ==
-          wait_object_0 + 1);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, MWMO_INPUTAVAILABLE) ==
-          wait_object_0 + 1);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout_dw);
+          wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, MWMO_INPUTAVAILABLE) == wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout);
 
     CHECK(PostMessageW(nullptr, WM_USER, 2, 0) == TRUE);  // a new one
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
     REQUIRE(GetMessageW(&m, nullptr, 0, 0) == TRUE);  // takes 1; 2 has been seen
     CHECK(m.wParam == 1);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_timeout);
     CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) ==
-          wait_object_0 + 1);
+          wait_0 + 1);
     CHECK(take_all().size() == 1);
 
     // A filtered look that matches nothing: QS_POSTMESSAGE is cleared,
     // QS_ALLPOSTMESSAGE is not (it is cleared only by an unfiltered one).
     CHECK(PostMessageW(nullptr, WM_USER, 3, 0) == TRUE);
     CHECK(PeekMessageW(&m, nullptr, WM_APP, WM_APP, PM_NOREMOVE) == FALSE);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, 0) == wait_timeout_dw);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_POSTMESSAGE, 0) == wait_timeout);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, 0) == wait_0 + 1);
     CHECK(take_all().size() == 1);
     CHECK(u.close_event(e, &err) == TRUE);
   }
@@ -1050,7 +1043,7 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
     CHECK_FALSE(finished.load());
     CHECK(PostThreadMessageW(waiter, WM_USER, 2, 0) == TRUE);
     join_or_die(t, finished, "MsgWaitForMultipleObjectsEx after a new message");
-    CHECK(result == wait_object_0);
+    CHECK(result == wait_0);
     REQUIRE(got.size() == 2);
     CHECK(got[0].wParam == 1);
     CHECK(got[1].wParam == 2);
@@ -1058,9 +1051,9 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
 
   SUBCASE("a pending WM_QUIT ends the wait as a message") {
     PostQuitMessage(2);
-    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_object_0);
+    CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, 0) == wait_0);
     CHECK(MsgWaitForMultipleObjectsEx(0, nullptr, 0, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) ==
-          wait_object_0);
+          wait_0);
     const std::vector<MSG> got = take_all();
     REQUIRE(got.size() == 1);
     CHECK(got[0].message == WM_QUIT);
@@ -1071,13 +1064,12 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
     WSAEVENT e = u.create_event(&err);
     REQUIRE(e != WSA_INVALID_EVENT);
     CHECK(u.set_event(e, &err) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_WAITALL) ==
-          wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_WAITALL) == wait_timeout);
     CHECK(PostMessageW(nullptr, WM_USER, 0, 0) == TRUE);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_WAITALL) == wait_object_0);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE, MWMO_WAITALL) == wait_0);
     CHECK(u.reset_event(e, &err) == TRUE);
     CHECK(MsgWaitForMultipleObjectsEx(1, &e, 0, QS_ALLPOSTMESSAGE,
-                                      MWMO_WAITALL | MWMO_INPUTAVAILABLE) == wait_timeout_dw);
+                                      MWMO_WAITALL | MWMO_INPUTAVAILABLE) == wait_timeout);
     CHECK(take_all().size() == 1);
     CHECK(u.close_event(e, &err) == TRUE);
   }
@@ -1090,10 +1082,10 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
     WSAEVENT e = u.create_event(&err);
     REQUIRE(e != WSA_INVALID_EVENT);
     CHECK(u.queue_apc(&self, record_apc, 1, &err) == 0);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 10, QS_ALLPOSTMESSAGE, 0) == wait_timeout_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &e, 10, QS_ALLPOSTMESSAGE, 0) == wait_timeout);
     CHECK(alog.size() == 0);  // not alertable: the APC waits
     CHECK(MsgWaitForMultipleObjectsEx(1, &e, 1000, QS_ALLPOSTMESSAGE, MWMO_ALERTABLE) ==
-          wait_io_completion_dw);
+          wait_io_completion);
     REQUIRE(alog.size() == 1);
     CHECK(alog.contexts[0] == 1);
     CHECK(alog.threads[0] == std::this_thread::get_id());
@@ -1101,8 +1093,8 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
 
     alog.clear();
     check_apc_wakes_blocked_thread(
-        u, 77, wait_io_completion_dw,
-        "MsgWaitForMultipleObjectsEx(MWMO_ALERTABLE) after WPUQueueApc", [&] {
+        u, 77, wait_io_completion, "MsgWaitForMultipleObjectsEx(MWMO_ALERTABLE) after WPUQueueApc",
+        [&] {
           return MsgWaitForMultipleObjectsEx(1, &e, INFINITE, QS_ALLPOSTMESSAGE, MWMO_ALERTABLE);
         });
     CHECK(u.close_event(e, &err) == TRUE);
@@ -1111,14 +1103,14 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
   SUBCASE("WAIT_FAILED: a handle that is no event, too many handles") {
     HANDLE bad = garbage_event();
     SetLastError(0);
-    CHECK(MsgWaitForMultipleObjectsEx(1, &bad, 0, QS_ALLPOSTMESSAGE, 0) == wait_failed_dw);
+    CHECK(MsgWaitForMultipleObjectsEx(1, &bad, 0, QS_ALLPOSTMESSAGE, 0) == wait_failed);
     CHECK(GetLastError() == error_invalid_handle);
     WSAEVENT e = u.create_event(&err);
     REQUIRE(e != WSA_INVALID_EVENT);
     std::vector<HANDLE> many(MAXIMUM_WAIT_OBJECTS, e);  // one more than the 63 allowed
     SetLastError(0);
     CHECK(MsgWaitForMultipleObjectsEx(MAXIMUM_WAIT_OBJECTS, many.data(), 0, QS_ALLPOSTMESSAGE, 0) ==
-          wait_failed_dw);
+          wait_failed);
     CHECK(GetLastError() == error_invalid_parameter);
     CHECK(u.close_event(e, &err) == TRUE);
   }

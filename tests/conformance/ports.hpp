@@ -25,11 +25,7 @@
 namespace wpu_test {
 
 // The error codes as DWORDs (Windows spells them as long).
-inline constexpr DWORD port_timeout = WAIT_TIMEOUT;
-inline constexpr DWORD port_io_completion = WAIT_IO_COMPLETION;
 inline constexpr DWORD port_abandoned = ERROR_ABANDONED_WAIT_0;
-inline constexpr DWORD port_invalid_handle = ERROR_INVALID_HANDLE;
-inline constexpr DWORD port_invalid_parameter = ERROR_INVALID_PARAMETER;
 
 // The key of the packets that tell a consumer thread to stop.
 inline constexpr ULONG_PTR stop_key = ~ULONG_PTR{0};
@@ -132,7 +128,7 @@ class port_waiter {
 // and the thread waits out its timeout (WAIT_TIMEOUT).
 inline bool is_closed_under_wait_error(DWORD e) {
 #if defined(_WIN32)
-  if (e == port_timeout) return true;
+  if (e == wait_timeout) return true;
 #endif
   return e == port_abandoned;
 }
@@ -147,7 +143,7 @@ inline bool is_zero_count_refused(BOOL r, DWORD error, ULONG removed) {
 #else
   (void)removed;
 #endif
-  return r == FALSE && error == port_invalid_parameter;
+  return r == FALSE && error == error_invalid_parameter;
 }
 
 // Which waiter a packet goes to, given the order (1, 2, 3) in which three
@@ -240,7 +236,7 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(wrong == 0);
     const packet empty = get_packet(p, 0);
     CHECK(empty.ok == FALSE);
-    CHECK(empty.error == port_timeout);
+    CHECK(empty.error == wait_timeout);
     CHECK(CloseHandle(p) == TRUE);
   }
 
@@ -250,14 +246,14 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     packet got = get_packet(p, 0);
     CHECK(got.ok == FALSE);
     CHECK(got.ov == nullptr);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
 
     const auto start = steady::now();
     got = get_packet(p, 50);
     const long long took = ms_since(start);
     CHECK(got.ok == FALSE);
     CHECK(got.ov == nullptr);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
     CHECK(took >= 45);
     CHECK(took < 2000);
 
@@ -266,7 +262,7 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(get_packet(p, 0).ok == TRUE);
     got = get_packet(p, 0);
     CHECK(got.ok == FALSE);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
     CHECK(CloseHandle(p) == TRUE);
   }
 
@@ -333,11 +329,11 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
 
     SetLastError(0);
     CHECK(GetQueuedCompletionStatusEx(p, es, 8, &removed, 0, FALSE) == FALSE);  // empty
-    CHECK(GetLastError() == port_timeout);
+    CHECK(GetLastError() == wait_timeout);
     const auto start = steady::now();
     SetLastError(0);
     CHECK(GetQueuedCompletionStatusEx(p, es, 8, &removed, 50, TRUE) == FALSE);
-    CHECK(GetLastError() == port_timeout);
+    CHECK(GetLastError() == wait_timeout);
     CHECK(ms_since(start) >= 45);
 
     // Packets from both kinds of call come from the one queue.
@@ -364,29 +360,29 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
 
     packet got = get_packet_ex(p, 10, FALSE);  // not alertable: the APC waits
     CHECK(got.ok == FALSE);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
     got = get_packet(p, 10);  // GetQueuedCompletionStatus is never alertable
     CHECK(got.ok == FALSE);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
     CHECK(alog.size() == 0);
 
     const auto start = steady::now();
     got = get_packet_ex(p, 5000, TRUE);
     CHECK(ms_since(start) < 4000);
     CHECK(got.ok == FALSE);
-    CHECK(got.error == port_io_completion);
+    CHECK(got.error == wait_io_completion);
     REQUIRE(alog.size() == 1);
     CHECK(alog.contexts[0] == 7);
     CHECK(alog.threads[0] == std::this_thread::get_id());
     got = get_packet_ex(p, 0, TRUE);  // the APC ran once; nothing is left
     CHECK(got.ok == FALSE);
-    CHECK(got.error == port_timeout);
+    CHECK(got.error == wait_timeout);
     CHECK(alog.size() == 1);
     CHECK(u.close_thread(&self, &err) == 0);
 
     alog.clear();
     check_apc_wakes_blocked_thread(
-        u, 78, port_io_completion, "GetQueuedCompletionStatusEx(alertable) after WPUQueueApc", [&] {
+        u, 78, wait_io_completion, "GetQueuedCompletionStatusEx(alertable) after WPUQueueApc", [&] {
           OVERLAPPED_ENTRY e{};
           ULONG removed = 0;
           if (GetQueuedCompletionStatusEx(p, &e, 1, &removed, INFINITE, TRUE)) return DWORD{0};
@@ -592,7 +588,7 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     const packet got = get_packet(p, 0);
     CHECK(got.ok == FALSE);
     CHECK(got.ov == nullptr);
-    CHECK(got.error == port_invalid_handle);
+    CHECK(got.error == error_invalid_handle);
   }
 
   SUBCASE("a handle that is no live port: ERROR_INVALID_HANDLE") {
@@ -611,20 +607,20 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
       packet got = get_packet(h, 0);
       CHECK(got.ok == FALSE);
       CHECK(got.ov == nullptr);
-      CHECK(got.error == port_invalid_handle);
+      CHECK(got.error == error_invalid_handle);
       got = get_packet_ex(h, 0, FALSE);
       CHECK(got.ok == FALSE);
-      CHECK(got.error == port_invalid_handle);
+      CHECK(got.error == error_invalid_handle);
       SetLastError(0);
       CHECK(PostQueuedCompletionStatus(h, 1, 2, &ov) == FALSE);
-      CHECK(GetLastError() == port_invalid_handle);
+      CHECK(GetLastError() == error_invalid_handle);
     }
     for (HANDLE h : {closed, garbage_event(), HANDLE{nullptr},
                      reinterpret_cast<HANDLE>(std::uintptr_t{0x1234})}) {
       CAPTURE(reinterpret_cast<std::uintptr_t>(h));
       SetLastError(0);
       CHECK(CloseHandle(h) == FALSE);
-      CHECK(GetLastError() == port_invalid_handle);
+      CHECK(GetLastError() == error_invalid_handle);
     }
     // CloseHandle closes an event too; it is then dead for WSACloseEvent.
     CHECK(CloseHandle(event) == TRUE);
@@ -642,7 +638,7 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     for (HANDLE port : {p, garbage_event()}) {
       SetLastError(0);
       CHECK(CreateIoCompletionPort(INVALID_HANDLE_VALUE, port, 1, 0) == nullptr);
-      CHECK(GetLastError() == port_invalid_parameter);
+      CHECK(GetLastError() == error_invalid_parameter);
     }
     // Something that is no file (or, on POSIX, no wpu socket): a new port or
     // an existing one, ERROR_INVALID_HANDLE either way.
@@ -650,10 +646,10 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
       CAPTURE(reinterpret_cast<std::uintptr_t>(file));
       SetLastError(0);
       CHECK(CreateIoCompletionPort(file, nullptr, 1, 0) == nullptr);
-      CHECK(GetLastError() == port_invalid_handle);
+      CHECK(GetLastError() == error_invalid_handle);
       SetLastError(0);
       CHECK(CreateIoCompletionPort(file, p, 1, 0) == nullptr);
-      CHECK(GetLastError() == port_invalid_handle);
+      CHECK(GetLastError() == error_invalid_handle);
     }
     // The port is unharmed.
     CHECK(PostQueuedCompletionStatus(p, 3, 4, nullptr) == TRUE);

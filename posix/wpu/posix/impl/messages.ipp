@@ -42,10 +42,6 @@ using detail::window_object;
 
 namespace detail {
 
-inline void set_win32_error(DWORD* err, DWORD code) noexcept {
-  if (err != nullptr) *err = code;
-}
-
 // The C API's: `result`, storing `err` as the last error if one was set.
 template <class T>
 T with_last_error(T result, DWORD err) noexcept {
@@ -247,7 +243,7 @@ WPU_DECL void sync::drop_messages(thread_record*, thread_messages* q) noexcept {
 WPU_DECL bool sync::push_message(thread_record* rec, thread_messages* q, const posted_message& m,
                                  DWORD* err) noexcept {
   if (!q->ring.try_push(m)) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_QUOTA);
+    set_error(err, ERROR_NOT_ENOUGH_QUOTA);
     return false;
   }
   if (claim(rec)) wake_owner(rec);
@@ -299,7 +295,7 @@ WPU_DECL bool sync::is_window(HWND hwnd) const noexcept {
 WPU_DECL DWORD sync::window_thread(HWND hwnd, DWORD* err) const noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return 0;
   }
   return w->owner.load(std::memory_order_relaxed)->os_tid;
@@ -308,7 +304,7 @@ WPU_DECL DWORD sync::window_thread(HWND hwnd, DWORD* err) const noexcept {
 WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
   if (wc == nullptr || wc->lpfnWndProc == nullptr || wc->lpszClassName == nullptr ||
       detail::is_int_atom(wc->lpszClassName) || wc->lpszClassName[0] == 0) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
   try {
@@ -316,7 +312,7 @@ WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
     std::lock_guard<std::mutex> lock(classes_mutex_);
     for (const auto& c : classes_)
       if (c->atom != 0 && c->name == key) {
-        detail::set_win32_error(err, ERROR_CLASS_ALREADY_EXISTS);
+        set_error(err, ERROR_CLASS_ALREADY_EXISTS);
         return 0;
       }
     // Atoms from 0xC000 up, as Windows' string atoms; a slot is reused after
@@ -325,7 +321,7 @@ WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
     while (slot < classes_.size() && classes_[slot]->atom != 0) ++slot;
     if (slot == classes_.size()) {
       if (slot >= 0x3FFF) {
-        detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+        set_error(err, ERROR_NOT_ENOUGH_MEMORY);
         return 0;
       }
       classes_.push_back(std::unique_ptr<window_class>(new window_class));
@@ -337,7 +333,7 @@ WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
     c.atom = static_cast<ATOM>(0xC000 + slot);
     return c.atom;
   } catch (...) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return 0;
   }
 }
@@ -364,18 +360,18 @@ WPU_DECL BOOL sync::unregister_class(LPCWSTR name, DWORD* err) noexcept {
     std::lock_guard<std::mutex> lock(classes_mutex_);
     window_class* c = detail::find_class(classes_, name);
     if (c == nullptr) {
-      detail::set_win32_error(err, ERROR_CLASS_DOES_NOT_EXIST);
+      set_error(err, ERROR_CLASS_DOES_NOT_EXIST);
       return FALSE;
     }
     if (c->windows != 0) {
-      detail::set_win32_error(err, ERROR_CLASS_HAS_WINDOWS);
+      set_error(err, ERROR_CLASS_HAS_WINDOWS);
       return FALSE;
     }
     c->atom = 0;
     c->name.clear();
     return TRUE;
   } catch (...) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return FALSE;
   }
 }
@@ -384,12 +380,12 @@ WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD
                                   DWORD style, HWND parent, HMENU menu, HINSTANCE instance,
                                   LPVOID param, DWORD* err) noexcept {
   if (parent != nullptr && parent != HWND_MESSAGE && lookup_window(parent) == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return nullptr;
   }
   thread_messages* q = current_messages();
   if (q == nullptr) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
   thread_record* rec = current_record();
@@ -399,13 +395,13 @@ WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD
     std::lock_guard<std::mutex> lock(classes_mutex_);
     cls = detail::find_class(classes_, class_name);
     if (cls == nullptr) {
-      detail::set_win32_error(err, ERROR_CANNOT_FIND_WND_CLASS);
+      set_error(err, ERROR_CANNOT_FIND_WND_CLASS);
       return nullptr;
     }
     ++cls->windows;
     proc = cls->proc;
   } catch (...) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
   window_object* w = windows_.get();
@@ -422,7 +418,7 @@ WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD
   if (h == 0) {
     std::lock_guard<std::mutex> lock(classes_mutex_);
     --cls->windows;
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
   w->handle = h;
@@ -484,11 +480,11 @@ WPU_DECL void sync::free_window(window_object* w) noexcept {
 WPU_DECL BOOL sync::destroy_window(HWND hwnd, DWORD* err) noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return FALSE;
   }
   if (w->owner.load(std::memory_order_relaxed) != current_record()) {
-    detail::set_win32_error(err, ERROR_ACCESS_DENIED);
+    set_error(err, ERROR_ACCESS_DENIED);
     return FALSE;
   }
   if (w->destroying) return TRUE;  // called again from its own WM_DESTROY
@@ -503,7 +499,7 @@ WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR val
                                     DWORD* err) noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return 0;
   }
   if (index == GWLP_USERDATA) {
@@ -516,7 +512,7 @@ WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR val
             : w->proc.load(std::memory_order_acquire);
     return reinterpret_cast<LONG_PTR>(old);
   }
-  detail::set_win32_error(err, ERROR_INVALID_INDEX);
+  set_error(err, ERROR_INVALID_INDEX);
   return 0;
 }
 
@@ -528,14 +524,14 @@ WPU_DECL BOOL sync::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lpar
   if (hwnd == nullptr) {  // a thread message to the caller, as Windows
     thread_messages* q = current_messages();
     if (q == nullptr) {
-      detail::set_win32_error(err, ERROR_NOT_ENOUGH_QUOTA);
+      set_error(err, ERROR_NOT_ENOUGH_QUOTA);
       return FALSE;
     }
     return push_message(current_record(), q, m, err) ? TRUE : FALSE;
   }
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return FALSE;
   }
   // The owner made its queue before the window, and keeps it with its
@@ -552,7 +548,7 @@ WPU_DECL BOOL sync::post_thread_message(DWORD tid, UINT msg, WPARAM wparam, LPAR
   std::lock_guard<std::mutex> lock(queues_mutex_);
   auto it = queues_.find(tid);
   if (it == queues_.end()) {
-    detail::set_win32_error(err, ERROR_INVALID_THREAD_ID);
+    set_error(err, ERROR_INVALID_THREAD_ID);
     return FALSE;
   }
   thread_record* rec = it->second;
@@ -572,12 +568,12 @@ WPU_DECL void sync::post_quit(int code) noexcept {
 WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove, bool wait,
                                DWORD* err) noexcept {
   if (msg == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return -1;
   }
   thread_messages* q = current_messages();
   if (q == nullptr) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return -1;
   }
   thread_record* rec = q->owner;
@@ -590,7 +586,7 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
   message_fifo& taken = q->taken;
   for (;;) {
     if (foreign && lookup_window(hwnd) == nullptr) {
-      detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+      set_error(err, ERROR_INVALID_WINDOW_HANDLE);
       return -1;
     }
     const std::size_t before = taken.size();
@@ -621,7 +617,7 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
     if (!wait) return 2;
     int wait_err = 0;
     if (block(rec, nullptr, nullptr, 0, false, INFINITE, false, q, &wait_err) == WAIT_FAILED) {
-      detail::set_win32_error(err, static_cast<DWORD>(wait_err));
+      set_error(err, static_cast<DWORD>(wait_err));
       return -1;
     }
   }
@@ -636,14 +632,14 @@ WPU_DECL void sync::erase_taken(thread_messages* q, std::size_t i) noexcept {
 
 WPU_DECL LRESULT sync::dispatch_message(const MSG* msg, DWORD* err) noexcept {
   if (msg == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
   if (msg->hwnd == nullptr) return 0;  // a thread message: no procedure
   thread_messages* q = current_messages();
   window_object* w = q != nullptr ? own_window(q, msg->hwnd) : nullptr;
   if (w == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_WINDOW_HANDLE);
+    set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return 0;
   }
   return w->proc.load(std::memory_order_acquire)(msg->hwnd, msg->message, msg->wParam, msg->lParam);
@@ -653,7 +649,7 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
                               DWORD flags, DWORD* err) noexcept {
   if (count > MAXIMUM_WAIT_OBJECTS - 1 || (count != 0 && handles == nullptr) ||
       (flags & ~DWORD{MWMO_WAITALL | MWMO_ALERTABLE | MWMO_INPUTAVAILABLE}) != 0) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return WAIT_FAILED;
   }
   event_object* objs[MAXIMUM_WAIT_OBJECTS] = {};
@@ -661,14 +657,14 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   for (DWORD i = 0; i < count; ++i) {
     objs[i] = lookup_event(handles[i]);
     if (objs[i] == nullptr) {
-      detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+      set_error(err, ERROR_INVALID_HANDLE);
       return WAIT_FAILED;
     }
     keys[i] = reinterpret_cast<std::uintptr_t>(handles[i]);
   }
   thread_messages* q = current_messages();
   if (q == nullptr) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return WAIT_FAILED;
   }
   thread_record* rec = current_record();
@@ -704,7 +700,7 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   } else if (msgs != nullptr && available) {
     int r = all_signalled(objs, keys, count, true);
     if (r < 0) {
-      detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+      set_error(err, ERROR_INVALID_HANDLE);
       return WAIT_FAILED;
     }
     if (r > 0) return WAIT_OBJECT_0;
@@ -719,7 +715,7 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   int wait_err = 0;
   DWORD r =
       block(rec, objs, keys, count, wait_all && count != 0, timeout_ms, alertable, msgs, &wait_err);
-  if (r == WAIT_FAILED) detail::set_win32_error(err, static_cast<DWORD>(wait_err));
+  if (r == WAIT_FAILED) set_error(err, static_cast<DWORD>(wait_err));
   return r;
 }
 

@@ -68,24 +68,24 @@ WPU_DECL bool sync::is_port(HANDLE h) const noexcept {
 WPU_DECL HANDLE sync::create_port(HANDLE file, HANDLE port, ULONG_PTR, DWORD concurrency,
                                   DWORD* err) noexcept {
   if (file != INVALID_HANDLE_VALUE) {
-    detail::set_win32_error(err, ERROR_INVALID_HANDLE);  // association: not yet
+    set_error(err, ERROR_INVALID_HANDLE);  // association: not yet
     return nullptr;
   }
   if (port != nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return nullptr;
   }
   port_object* p = ports_.get();
   if (p == nullptr || !p->packets) {
     if (p != nullptr) ports_.put(p);
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
   std::lock_guard<std::mutex> lock(p->mutex);
   const std::uint64_t h = handles_.allocate(handle_kind::port, reinterpret_cast<std::uintptr_t>(p));
   if (h == 0) {
     ports_.put(p);
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
   ++p->generation;
@@ -100,14 +100,14 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
                                     LPOVERLAPPED overlapped, DWORD error, DWORD* err) noexcept {
   port_object* p = lookup_port(port);
   if (p == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
   }
   const auto h = reinterpret_cast<std::uintptr_t>(port);
   try {
     p->packets->push(port_packet{h, key, overlapped, bytes, error});
   } catch (...) {
-    detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+    set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return FALSE;
   }
   p->available.fetch_add(1, std::memory_order_seq_cst);
@@ -183,11 +183,11 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
   leave_port();
   port_object* p = lookup_port(port);
   if (p == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    set_error(err, ERROR_INVALID_HANDLE);
     return 0;
   }
   if (entries == nullptr || max == 0) {
-    detail::set_win32_error(err, ERROR_INVALID_PARAMETER);
+    set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
   const auto h = reinterpret_cast<std::uintptr_t>(port);
@@ -199,7 +199,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     std::uint64_t w = p->active.load(std::memory_order_relaxed);
     const std::uint32_t generation = static_cast<std::uint32_t>(w >> 32);
     if (p->handle.load(std::memory_order_acquire) != h) {
-      detail::set_win32_error(err, ERROR_ABANDONED_WAIT_0);
+      set_error(err, ERROR_ABANDONED_WAIT_0);
       return 0;
     }
     while ((w & 0xFFFFFFFFu) < p->concurrency && (w >> 32) == generation) {
@@ -227,18 +227,18 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       break;
     }
     if (timeout_ms == 0 || until.passed()) {
-      detail::set_win32_error(err, WAIT_TIMEOUT);
+      set_error(err, WAIT_TIMEOUT);
       return 0;
     }
     if (rec == nullptr) {
       rec = current_record();
       if (rec == nullptr) {
-        detail::set_win32_error(err, ERROR_NOT_ENOUGH_MEMORY);
+        set_error(err, ERROR_NOT_ENOUGH_MEMORY);
         return 0;
       }
     }
     if (alertable && run_apcs(rec) != 0) {
-      detail::set_win32_error(err, WAIT_IO_COMPLETION);
+      set_error(err, WAIT_IO_COMPLETION);
       return 0;
     }
 
@@ -248,7 +248,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       std::lock_guard<std::mutex> lock(p->mutex);
       if (p->handle.load(std::memory_order_relaxed) != h) {
         disarm(rec);
-        detail::set_win32_error(err, ERROR_ABANDONED_WAIT_0);
+        set_error(err, ERROR_ABANDONED_WAIT_0);
         return 0;
       }
       self.thread = rec;
@@ -292,7 +292,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     // Loop: take a packet, or report the timeout, the close or the APCs.
     if (alertable && has_apcs(rec) && p->available.load(std::memory_order_relaxed) <= 0) {
       run_apcs(rec);
-      detail::set_win32_error(err, WAIT_IO_COMPLETION);
+      set_error(err, WAIT_IO_COMPLETION);
       return 0;
     }
   }
@@ -302,13 +302,13 @@ WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
   port_object* p = lookup_port(port);
   const auto h = reinterpret_cast<std::uintptr_t>(port);
   if (p == nullptr) {
-    detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+    set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
   }
   {
     std::lock_guard<std::mutex> lock(p->mutex);
     if (p->handle.load(std::memory_order_relaxed) != h) {
-      detail::set_win32_error(err, ERROR_INVALID_HANDLE);
+      set_error(err, ERROR_INVALID_HANDLE);
       return FALSE;
     }
     std::uint64_t v;
