@@ -82,6 +82,11 @@ class handle_table {
     return static_cast<handle_kind>((h >> 24) & 0xF);
   }
 
+  /// The slot index bits of `h` (below max_handles for any value).
+  static constexpr std::uint32_t index_of(std::uint64_t h) noexcept {
+    return static_cast<std::uint32_t>((h >> 2) & (max_handles - 1));
+  }
+
  private:
   struct alignas(16) slot {
     std::atomic<std::uint64_t> key;    // the live handle, or its last generation << 28
@@ -98,7 +103,7 @@ class handle_table {
     // Marker set, bits 61..63 and 0..1 clear, right kind: one mask and compare.
     constexpr std::uint64_t mask = 0xF000000000000003ull | (std::uint64_t{0xF} << 24);
     if ((h & mask) != (marker | (std::uint64_t(kind) << 24))) return nullptr;
-    auto index = static_cast<std::uint32_t>((h >> 2) & (max_handles - 1));
+    const std::uint32_t index = index_of(h);
     if (index >= limit_) return nullptr;
     return slots_ + index;
   }

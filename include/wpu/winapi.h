@@ -264,12 +264,13 @@ WPU_C_API DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* 
                                                      DWORD flags);
 
 /* ---- Completion ports ----------------------------------------------------
- * Windows' I/O completion ports (posted packets; wpu socket handles come
- * with WPUCompleteOverlappedRequest). Any thread may post, wait or close; a packet goes to
- * one waiting thread, the most recent waiter first (LIFO, as Windows), and at
- * most `concurrency` threads run packets from one port at a time (a thread
- * counts as running from the moment it takes a packet until it waits on the
- * port again). Handles are wpu handle values. */
+ * Windows' I/O completion ports: posted packets, and the completions of wpu
+ * sockets associated with a port (WPUCompleteOverlappedRequest). Any thread
+ * may post, wait or close; a packet goes to one waiting thread, the most
+ * recent waiter first (LIFO, as Windows), and at most `concurrency` threads
+ * run packets from one port at a time (a thread counts as running from the
+ * moment it takes a packet until it waits on the port again). Handles are
+ * wpu handle values. */
 
 typedef struct _OVERLAPPED_ENTRY {
   ULONG_PTR lpCompletionKey;
@@ -284,8 +285,9 @@ typedef struct _OVERLAPPED_ENTRY {
 /* CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency): a new
    port (concurrency 0: the number of CPUs). NULL with ERROR_INVALID_PARAMETER
    (INVALID_HANDLE_VALUE with an existing port) or ERROR_NOT_ENOUGH_MEMORY.
-   Associating a handle with a port is not provided yet (issue 5 continues):
-   any other `file` gives NULL with ERROR_INVALID_HANDLE. */
+   With a wpu socket handle as `file`: wpu_associate_socket (<wpu/wpu.h>).
+   Any other `file` (file descriptors included) gives NULL with
+   ERROR_INVALID_HANDLE. */
 WPU_C_API HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
                                                DWORD concurrency);
 /* GetQueuedCompletionStatus: TRUE with a packet; FALSE with *overlapped set
@@ -295,7 +297,7 @@ WPU_C_API HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_P
 WPU_C_API BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULONG_PTR key,
                                                 LPOVERLAPPED* overlapped, DWORD milliseconds);
 /* GetQueuedCompletionStatusEx: up to `count` packets at once (entry Internal:
-   the operation's error, 0 on success); FALSE with WAIT_TIMEOUT,
+   0 on success, else the status Windows keeps, NTSTATUS_FROM_WIN32(error)); FALSE with WAIT_TIMEOUT,
    WAIT_IO_COMPLETION (alertable, APCs ran), ERROR_ABANDONED_WAIT_0 or
    ERROR_INVALID_HANDLE/ERROR_INVALID_PARAMETER. */
 WPU_C_API BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENTRY entries,
@@ -305,6 +307,11 @@ WPU_C_API BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENT
    ERROR_INVALID_HANDLE. */
 WPU_C_API BOOL wpu_post_queued_completion_status(HANDLE port, DWORD bytes, ULONG_PTR key,
                                                  LPOVERLAPPED overlapped);
+/* WSAGetOverlappedResult for a wpu socket of the default backend whose
+   request completes with WPUCompleteOverlappedRequest (wpu_get_overlapped_result
+   in <wpu/wpu.h>): TRUE, or FALSE with the error as the last error. */
+WPU_C_API BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
+                                             BOOL wait, LPDWORD flags);
 /* CloseHandle for a completion port (threads waiting on it return FALSE with
    ERROR_ABANDONED_WAIT_0; queued packets are dropped) or an event (as
    WSACloseEvent). FALSE with ERROR_INVALID_HANDLE otherwise. */
@@ -348,6 +355,7 @@ WPU_C_API BOOL wpu_close_handle(HANDLE handle);
 #    define GetQueuedCompletionStatusEx wpu_get_queued_completion_status_ex
 #    define PostQueuedCompletionStatus wpu_post_queued_completion_status
 #    define CloseHandle wpu_close_handle
+#    define WSAGetOverlappedResult wpu_wsa_get_overlapped_result
 #  endif /* !defined(WPU_NO_WINAPI_NAMES) */
 
 #endif /* !defined(_WIN32) */

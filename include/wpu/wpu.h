@@ -58,6 +58,44 @@ WPU_C_API int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR conte
 WPU_C_API BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, UINT msg,
                                      SOCKET s, LONG event, int error);
 
+/* Overlapped completion, for the client of a provider that completes with
+   WPUCompleteOverlappedRequest (docs/upcalls.md has the whole model). These
+   act on socket handles of the default backend (the table
+   wpu_get_upcall_table returns), on both backends. */
+
+/* WPUCompleteOverlappedRequest for the default backend's sockets (docs/upcalls.md
+   has the rules). On POSIX <wpu/ws2spi.h> declares it and maps Windows' name
+   onto it. On Windows ws2_32 exports the real one, which knows only its own
+   sockets; a provider hosted in-process over wpu's Win32 backend calls this
+   one instead. */
+#if defined(_WIN32)
+WPU_C_API int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                                     DWORD dwError, DWORD cbTransferred,
+                                                     LPINT lpErrno);
+#endif
+
+/* CreateIoCompletionPort((HANDLE)s, port, key, concurrency) for a socket
+   handle made by WPUCreateSocketHandle: associates it with `port` (NULL: a
+   new port with `concurrency`), once, and returns the port. Unlike the rest
+   of this header it reports failure as CreateIoCompletionPort does: NULL,
+   with the thread's last error (GetLastError) ERROR_INVALID_HANDLE (not a
+   live wpu socket; `port` not a live completion port), ERROR_INVALID_PARAMETER
+   (the socket already has a port) or ERROR_NOT_ENOUGH_MEMORY. The port is a
+   real one from CreateIoCompletionPort on Windows and a <wpu/winapi.h> one
+   on POSIX (where CreateIoCompletionPort on a wpu socket calls this). Keep
+   it open while associated sockets complete requests. */
+WPU_C_API HANDLE wpu_associate_socket(SOCKET s, HANDLE port, ULONG_PTR key, DWORD concurrency);
+
+/* WSAGetOverlappedResult for a wpu socket whose requests complete with
+   WPUCompleteOverlappedRequest: 0 with *bytes (InternalHigh) and *flags
+   (Offset) once the operation is done and succeeded; the operation's error
+   if it failed; WSA_IO_INCOMPLETE while it runs and `wait` is FALSE (with
+   `wait`, the calling thread blocks on hEvent & ~1 first); WSAENOTSOCK,
+   WSAEFAULT (NULL pointer), WSA_INVALID_PARAMETER (`wait` with a NULL
+   hEvent) or WSA_INVALID_HANDLE (a dead hEvent). */
+WPU_C_API int wpu_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
+                                        BOOL wait, LPDWORD flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -640,7 +640,7 @@ int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
                       LPWSPPROC_TABLE lpProcTable);
 
 /* ws2_32's one exported upcall, provided by the compiled wpu library under a
-   prefixed symbol (see docs/abi.md). */
+   prefixed symbol (docs/porting.md, "Calling convention and symbols"). */
 WPU_C_API int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                                      DWORD dwError, DWORD cbTransferred,
                                                      LPINT lpErrno);

@@ -1,11 +1,14 @@
-// wpu/detail/common_upcalls.hpp - the upcalls that need no operating system:
-// socket handles, WPUFDIsSet, provider paths, blocking callbacks, and the
-// bookkeeping half of WPUModifyIFSHandle. Both backends derive from it.
+// wpu/detail/common_upcalls.hpp - what is the same on every backend:
+// socket handles, WPUFDIsSet, provider paths, blocking callbacks, the
+// bookkeeping half of WPUModifyIFSHandle, and WPUCompleteOverlappedRequest
+// with socket-to-port association over each backend's ports. Both backends
+// derive from it.
 #ifndef WPU_DETAIL_COMMON_UPCALLS_HPP
 #define WPU_DETAIL_COMMON_UPCALLS_HPP
 
 #include <wpu/blocking_hook.hpp>
 #include <wpu/catalog.hpp>
+#include <wpu/detail/port_links.hpp>
 #include <wpu/handle_table.hpp>
 #include <wpu/upcalls.hpp>
 
@@ -60,12 +63,52 @@ class common_upcalls : public upcalls {
   WPU_DECL int query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
                                        DWORD_PTR* context, int* err) noexcept override;
 
-  // The upcall whose backends come in a later release (overlapped
-  // completion). Until then it fails cleanly with WSAEOPNOTSUPP; README.md
-  // lists its status. Events, thread ids, APCs and messages are each
-  // backend's own.
+  /// WPUCompleteOverlappedRequest, for sockets from create_socket_handle. Any
+  /// thread (usually the provider's I/O thread); the client sees the result
+  /// on whichever thread waits on the event or the port. In order:
+  ///  1. reads lpOverlapped->hEvent (before anything the client can see, so a
+  ///     client that frees the OVERLAPPED once it is done is safe);
+  ///  2. InternalHigh = transferred, then Internal = error with a release
+  ///     store (0 for success; a thread that reads Internal with acquire and
+  ///     sees it done sees the byte count); Offset and OffsetHigh untouched;
+  ///  3. sets the event hEvent & ~1 when that is not NULL (a dead event is
+  ///     ignored: the client's mistake, which the provider cannot act on);
+  ///  4. unless bit 0 of hEvent is set, queues (transferred, key, overlapped)
+  ///     to the socket's completion port, if it has one. GetQueuedCompletion-
+  ///     Status then returns FALSE with `error` for a failed operation.
+  /// Errors: WSA_INVALID_PARAMETER for a NULL overlapped (as WinCE),
+  /// WSAEINVAL for anything but a live socket of this backend, and WSAEINVAL
+  /// for an `error` that Internal cannot carry (WSS_OPERATION_IN_PROGRESS,
+  /// or above 0xFFFF: not a Win32 or Winsock code).
   WPU_DECL int complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
                                            DWORD transferred, int* err) noexcept override;
+
+  /// CreateIoCompletionPort((HANDLE)s, port, key, concurrency) for a socket
+  /// from create_socket_handle: associates it with `port` (NULL: a new port
+  /// with `concurrency`) and returns the port. Once per socket, as Windows.
+  /// Any thread. NULL with *err = ERROR_INVALID_HANDLE (not a live socket of
+  /// this backend; `port` not a live completion port),
+  /// ERROR_INVALID_PARAMETER (the socket already has a port) or
+  /// ERROR_NOT_ENOUGH_MEMORY. POSIX ports are wpu handles; Win32 ports are
+  /// real ones from CreateIoCompletionPort, which must stay open while
+  /// associated sockets complete requests (Windows would keep the port
+  /// object alive; wpu holds no reference).
+  WPU_DECL HANDLE associate_port(SOCKET s, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                                 DWORD* err) noexcept;
+
+  /// WSAGetOverlappedResult as the client sees it when no provider answers
+  /// it (section 3.15's protocol, over what complete_overlapped_request
+  /// writes). While Internal is WSS_OPERATION_IN_PROGRESS: with `wait`, waits
+  /// on hEvent & ~1, then reads again; without, FALSE with WSA_IO_INCOMPLETE.
+  /// Then *bytes = InternalHigh, *flags = Offset (the result flags a
+  /// provider keeps there), and TRUE if Internal is 0, else FALSE with the
+  /// error Internal holds. The calling thread blocks; any thread may call.
+  /// Errors: WSAENOTSOCK (not a live socket of this backend), WSAEFAULT
+  /// (NULL overlapped, bytes or flags), WSA_INVALID_PARAMETER (`wait` with a
+  /// NULL event: Windows would wait on the socket handle, which a wpu handle
+  /// cannot be), WSA_INVALID_HANDLE (the event is not a live event).
+  WPU_DECL BOOL get_overlapped_result(SOCKET s, WSAOVERLAPPED* overlapped, DWORD* bytes, BOOL wait,
+                                      DWORD* flags, int* err) noexcept;
 
   /// The catalog id an IFS handle was registered with by WPUModifyIFSHandle.
   WPU_DECL bool ifs_catalog_id(SOCKET h, DWORD* catalog_id) const noexcept;
@@ -83,9 +126,25 @@ class common_upcalls : public upcalls {
   WPU_DECL SOCKET register_ifs_handle(DWORD catalog_id, SOCKET proposed, bool is_native,
                                       int* err) noexcept;
 
+  // The backend's completion ports and event wait, for the overlapped
+  // functions above. Any thread.
+  /// A new port (NULL with *err as CreateIoCompletionPort).
+  virtual HANDLE new_port(DWORD concurrency, DWORD* err) noexcept = 0;
+  /// Closes a port new_port made.
+  virtual void close_port(HANDLE port) noexcept = 0;
+  /// True for a live completion port.
+  virtual bool is_port(HANDLE port) noexcept = 0;
+  /// Queues a packet; `error` 0 for a successful operation. A dead port
+  /// drops it (see associate_port).
+  virtual void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
+                               DWORD error) noexcept = 0;
+  /// Waits for a live event: false when `event` is not one.
+  virtual bool wait_event(WSAEVENT event) noexcept = 0;
+
  private:
   catalog& catalog_;
   handle_table handles_;
+  port_links links_;
   mutable std::mutex ifs_mutex_;
   std::unordered_map<SOCKET, DWORD> ifs_handles_;
 };

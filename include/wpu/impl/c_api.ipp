@@ -56,6 +56,32 @@ WPU_DECL BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, UI
       static_cast<LPARAM>(WSAMAKESELECTREPLY(static_cast<WORD>(event), static_cast<WORD>(error))));
 }
 
+WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
+                                                    DWORD error, DWORD transferred, LPINT err) {
+  return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);
+}
+
+WPU_DECL HANDLE wpu_associate_socket(SOCKET s, HANDLE port, ULONG_PTR key, DWORD concurrency) {
+  DWORD err = 0;
+  HANDLE h = wpu::default_backend().associate_port(s, port, key, concurrency, &err);
+  if (h == nullptr) {
+#if defined(WPU_POSIX)
+    wpu::posix::last_error() = err;
+#else   // !defined(WPU_POSIX)
+    ::SetLastError(err);
+#endif  // defined(WPU_POSIX)
+  }
+  return h;
+}
+
+WPU_DECL int wpu_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
+                                       BOOL wait, LPDWORD flags) {
+  int err = 0;
+  return wpu::default_backend().get_overlapped_result(s, overlapped, bytes, wait, flags, &err)
+             ? 0
+             : err;
+}
+
 #if defined(WPU_POSIX)
 // ---- <wpu/winapi.h>: the client side of events, waits and the last error ----
 // Failures store their error code as the calling thread's last error.
@@ -237,6 +263,9 @@ WPU_DECL DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* h
 
 WPU_DECL HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
                                               DWORD concurrency) {
+  const auto value = reinterpret_cast<std::uintptr_t>(file);
+  if (file != INVALID_HANDLE_VALUE && wpu::handle_table::kind_of(value) == wpu::handle_kind::socket)
+    return wpu_associate_socket(static_cast<SOCKET>(value), port, key, concurrency);
   DWORD err = 0;
   HANDLE h = wpu::posix::sync::instance().create_port(file, port, key, concurrency, &err);
   return wpu::posix::detail::with_last_error(h, err);
@@ -258,7 +287,7 @@ WPU_DECL BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULON
   *key = e.lpCompletionKey;
   *overlapped = e.lpOverlapped;
   if (e.Internal != 0) {  // the operation failed: FALSE, with its error
-    wpu::posix::last_error() = static_cast<DWORD>(e.Internal);
+    wpu::posix::last_error() = wpu::posix::win32_error_of(e.Internal);
     return FALSE;
   }
   return TRUE;
@@ -295,9 +324,12 @@ WPU_DECL BOOL wpu_close_handle(HANDLE handle) {
   return FALSE;
 }
 
-WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
-                                                    DWORD error, DWORD transferred, LPINT err) {
-  return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);
+WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
+                                            BOOL wait, LPDWORD flags) {
+  int err = 0;
+  BOOL ok = wpu::default_backend().get_overlapped_result(s, overlapped, bytes, wait, flags, &err);
+  if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
+  return ok;
 }
 #endif  // defined(WPU_POSIX)
 

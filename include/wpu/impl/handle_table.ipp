@@ -94,7 +94,7 @@ WPU_DECL bool handle_table::release(std::uint64_t h, handle_kind kind,
     return false;
   if (value != nullptr) *value = s->value.load(std::memory_order_relaxed);
   live_.fetch_sub(1, std::memory_order_relaxed);
-  auto index = static_cast<std::uint32_t>((h >> 2) & (max_handles - 1));
+  const std::uint32_t index = index_of(h);
   std::lock_guard<std::mutex> lock(mutex_);
   try {
     free_.push_back(index);

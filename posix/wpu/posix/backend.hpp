@@ -2,9 +2,10 @@
 //
 // Socket handles, WPUFDIsSet, provider paths and blocking callbacks come from
 // the backend-free core; WPUModifyIFSHandle checks the proposed handle is an
-// open file descriptor. Events, thread ids and APCs are the process-wide
-// objects of wpu::posix::sync (posix/sync.hpp), shared by every backend
-// instance and by the client functions of <wpu/winapi.h>.
+// open file descriptor. Events, thread ids, APCs, windows and completion
+// ports are the process-wide objects of wpu::posix::sync (posix/sync.hpp),
+// shared by every backend instance and by the client functions of
+// <wpu/winapi.h>; WPUCompleteOverlappedRequest posts to those ports.
 #ifndef WPU_POSIX_BACKEND_HPP
 #define WPU_POSIX_BACKEND_HPP
 
@@ -68,6 +69,21 @@ class backend final : public ::wpu::detail::common_upcalls {
   }
 
  private:
+  // Completion ports and waits for the overlapped functions of
+  // common_upcalls: the process-wide ones of <wpu/winapi.h>.
+  HANDLE new_port(DWORD concurrency, DWORD* err) noexcept override {
+    return sync_.create_port(INVALID_HANDLE_VALUE, nullptr, 0, concurrency, err);
+  }
+  void close_port(HANDLE port) noexcept override { sync_.close_port(port, nullptr); }
+  bool is_port(HANDLE port) noexcept override { return sync_.is_port(port); }
+  void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
+                       DWORD error) noexcept override {
+    sync_.post_completion(port, bytes, key, overlapped, error, nullptr);
+  }
+  bool wait_event(WSAEVENT event) noexcept override {
+    return sync_.wait(1, &event, false, INFINITE, false, nullptr) != WAIT_FAILED;
+  }
+
   sync& sync_ = sync::instance();
 };
 

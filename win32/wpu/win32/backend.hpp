@@ -5,9 +5,9 @@
 // provider can be hosted in-process without installing it); WPUModifyIFSHandle
 // checks the proposed handle is an open kernel handle. Events are kernel
 // events (waitable with WSAWaitForMultipleEvents), threads are duplicated
-// thread handles, APCs are QueueUserAPC's and WPUPostMessage is
-// PostMessageW. To use the real table that ws2_32 passes to WSPStartup
-// instead, wrap it in wpu::table_upcalls.
+// thread handles, APCs are QueueUserAPC's, WPUPostMessage is PostMessageW,
+// and WPUCompleteOverlappedRequest queues to real I/O completion ports. To use the real table that
+// ws2_32 passes to WSPStartup instead, wrap it in wpu::table_upcalls.
 #ifndef WPU_WIN32_BACKEND_HPP
 #define WPU_WIN32_BACKEND_HPP
 
@@ -72,6 +72,18 @@ class backend final : public detail::common_upcalls {
   WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override;
 
  private:
+  // Completion ports for the overlapped functions of common_upcalls: real
+  // ones from CreateIoCompletionPort. A packet for a failed operation is
+  // queued with NtSetIoCompletion and the status NTSTATUS_FROM_WIN32(error),
+  // so GetQueuedCompletionStatus returns FALSE with `error`, as on POSIX
+  // (PostQueuedCompletionStatus can only queue successes).
+  WPU_DECL HANDLE new_port(DWORD concurrency, DWORD* err) noexcept override;
+  WPU_DECL void close_port(HANDLE port) noexcept override;
+  WPU_DECL bool is_port(HANDLE port) noexcept override;
+  WPU_DECL void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
+                                DWORD error) noexcept override;
+  WPU_DECL bool wait_event(WSAEVENT event) noexcept override;
+
   // An event worth passing to the kernel: not NULL and within the 32
   // significant bits of a kernel handle. wpu socket handles (>= 2^60), the
   // pseudo-handles (-1, -2, ...) and garbage above that are rejected first.

@@ -92,12 +92,123 @@ WPU_DECL bool common_upcalls::forget_ifs_handle(SOCKET h) noexcept {
   return ifs_handles_.erase(h) != 0;
 }
 
-// ---- Not yet provided (see README.md) ----------------------------------
+// ---- Overlapped completion ----------------------------------------------
 
-WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET, WSAOVERLAPPED*, DWORD, DWORD,
+namespace overlapped_fields {
+
+// The OVERLAPPED fields the client reads while the provider writes them.
+// Windows' headers declare them plain ULONG_PTRs; GCC and Clang's builtins
+// give them atomic access without changing the type.
+inline void store_release(ULONG_PTR* field, ULONG_PTR value) noexcept {
+  __atomic_store_n(field, value, __ATOMIC_RELEASE);
+}
+inline void store_relaxed(ULONG_PTR* field, ULONG_PTR value) noexcept {
+  __atomic_store_n(field, value, __ATOMIC_RELAXED);
+}
+inline ULONG_PTR load_acquire(const ULONG_PTR* field) noexcept {
+  return __atomic_load_n(field, __ATOMIC_ACQUIRE);
+}
+
+}  // namespace overlapped_fields
+
+WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped,
+                                                         DWORD error, DWORD transferred,
                                                          int* err) noexcept {
-  set_error(err, WSAEOPNOTSUPP);
-  return SOCKET_ERROR;
+  if (overlapped == nullptr) {
+    set_error(err, WSA_INVALID_PARAMETER);
+    return SOCKET_ERROR;
+  }
+  std::uint64_t context;
+  if (!handles_.lookup(s, handle_kind::socket, &context) || error == WSS_OPERATION_IN_PROGRESS ||
+      error > 0xFFFF) {
+    set_error(err, WSAEINVAL);
+    return SOCKET_ERROR;
+  }
+  // Everything read from the OVERLAPPED is read before Internal says done:
+  // from then on the client may reuse or free it.
+  const auto event_bits = reinterpret_cast<std::uintptr_t>(overlapped->hEvent);
+  overlapped_fields::store_relaxed(&overlapped->InternalHigh, transferred);
+  overlapped_fields::store_release(&overlapped->Internal, error);
+  if (const auto event = reinterpret_cast<WSAEVENT>(event_bits & ~std::uintptr_t{1}))
+    set_event(event, nullptr);
+  port_links::link_target target;
+  if ((event_bits & 1) == 0 && links_.find(s, &target))
+    post_completion(target.port, transferred, target.key, overlapped, error);
+  return 0;
+}
+
+WPU_DECL HANDLE common_upcalls::associate_port(SOCKET s, HANDLE port, ULONG_PTR key,
+                                               DWORD concurrency, DWORD* err) noexcept {
+  std::uint64_t context;
+  if (!handles_.lookup(s, handle_kind::socket, &context) || (port != nullptr && !is_port(port))) {
+    set_error(err, ERROR_INVALID_HANDLE);
+    return nullptr;
+  }
+  port_links::link_target existing;
+  if (links_.find(s, &existing)) {
+    set_error(err, ERROR_INVALID_PARAMETER);
+    return nullptr;
+  }
+  HANDLE made = nullptr;
+  if (port == nullptr) {
+    made = port = new_port(concurrency, err);
+    if (port == nullptr) return nullptr;
+  }
+  switch (links_.link(s, {port, key})) {
+    case port_links::result::linked:
+      return port;
+    case port_links::result::already_linked:
+      set_error(err, ERROR_INVALID_PARAMETER);
+      break;
+    case port_links::result::no_memory:
+      set_error(err, ERROR_NOT_ENOUGH_MEMORY);
+      break;
+  }
+  if (made != nullptr) close_port(made);
+  return nullptr;
+}
+
+WPU_DECL BOOL common_upcalls::get_overlapped_result(SOCKET s, WSAOVERLAPPED* overlapped,
+                                                    DWORD* bytes, BOOL wait, DWORD* flags,
+                                                    int* err) noexcept {
+  std::uint64_t context;
+  if (!handles_.lookup(s, handle_kind::socket, &context)) {
+    set_error(err, WSAENOTSOCK);
+    return FALSE;
+  }
+  if (overlapped == nullptr || bytes == nullptr || flags == nullptr) {
+    set_error(err, WSAEFAULT);
+    return FALSE;
+  }
+  ULONG_PTR status = overlapped_fields::load_acquire(&overlapped->Internal);
+  if (status == WSS_OPERATION_IN_PROGRESS) {
+    const auto event = reinterpret_cast<WSAEVENT>(
+        reinterpret_cast<std::uintptr_t>(overlapped->hEvent) & ~std::uintptr_t{1});
+    if (!wait) {
+      set_error(err, WSA_IO_INCOMPLETE);
+      return FALSE;
+    }
+    if (event == nullptr) {
+      set_error(err, WSA_INVALID_PARAMETER);
+      return FALSE;
+    }
+    if (!wait_event(event)) {
+      set_error(err, WSA_INVALID_HANDLE);
+      return FALSE;
+    }
+    status = overlapped_fields::load_acquire(&overlapped->Internal);
+    if (status == WSS_OPERATION_IN_PROGRESS) {  // the event was set by someone else
+      set_error(err, WSA_IO_INCOMPLETE);
+      return FALSE;
+    }
+  }
+  *bytes = static_cast<DWORD>(overlapped->InternalHigh);
+  *flags = overlapped->Offset;
+  if (status != 0) {
+    set_error(err, static_cast<int>(status));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 }  // namespace detail

@@ -211,7 +211,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       while (n < max && claim_packet(p, h, &pk)) {
         entries[n].lpCompletionKey = pk.key;
         entries[n].lpOverlapped = pk.overlapped;
-        entries[n].Internal = pk.error;
+        entries[n].Internal = status_of(pk.error);
         entries[n].dwNumberOfBytesTransferred = pk.bytes;
         ++n;
       }

@@ -101,6 +101,72 @@ WPU_DECL BOOL backend::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM l
   return ::PostMessageW(hwnd, msg, wparam, lparam);
 }
 
+// The two ntdll entry points the port functions need, looked up once.
+struct nt_ports {
+  using set_fn = LONG(WINAPI*)(HANDLE port, ULONG_PTR key, ULONG_PTR context, LONG status,
+                               ULONG_PTR information);
+  using query_fn = LONG(WINAPI*)(HANDLE port, int info_class, void* info, ULONG length,
+                                 ULONG* returned);
+  set_fn set = nullptr;      // NtSetIoCompletion
+  query_fn query = nullptr;  // NtQueryIoCompletion
+
+  static const nt_ports& get() noexcept {
+    static const nt_ports fns = [] {
+      nt_ports f;
+      if (HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll")) {
+        // Through void (*)() so GCC accepts the change of function type.
+        f.set = reinterpret_cast<set_fn>(
+            reinterpret_cast<void (*)()>(::GetProcAddress(ntdll, "NtSetIoCompletion")));
+        f.query = reinterpret_cast<query_fn>(
+            reinterpret_cast<void (*)()>(::GetProcAddress(ntdll, "NtQueryIoCompletion")));
+      }
+      return f;
+    }();
+    return fns;
+  }
+};
+
+WPU_DECL HANDLE backend::new_port(DWORD concurrency, DWORD* err) noexcept {
+  HANDLE port = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, concurrency);
+  if (port == nullptr) set_error(err, ::GetLastError());
+  return port;
+}
+
+WPU_DECL void backend::close_port(HANDLE port) noexcept {
+  ::CloseHandle(port);
+}
+
+WPU_DECL bool backend::is_port(HANDLE port) noexcept {
+  // NtQueryIoCompletion answers only for a completion port (an event or a
+  // file gives STATUS_OBJECT_TYPE_MISMATCH, garbage STATUS_INVALID_HANDLE).
+  if (!may_be_event(port)) return false;
+  const nt_ports& nt = nt_ports::get();
+  if (nt.query == nullptr) {
+    DWORD flags = 0;
+    return ::GetHandleInformation(port, &flags) != FALSE;
+  }
+  LONG depth = 0;
+  return nt.query(port, 0, &depth, sizeof depth, nullptr) >= 0;
+}
+
+WPU_DECL void backend::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
+                                       WSAOVERLAPPED* overlapped, DWORD error) noexcept {
+  const auto context = reinterpret_cast<ULONG_PTR>(overlapped);
+  const nt_ports& nt = nt_ports::get();
+  if (nt.set != nullptr) {
+    // NTSTATUS_FROM_WIN32: a warning-severity status in the Win32 facility,
+    // which GetQueuedCompletionStatus turns back into `error`.
+    const LONG status = error == 0 ? 0 : static_cast<LONG>(0x80070000u | error);
+    nt.set(port, key, context, status, bytes);
+  } else {
+    ::PostQueuedCompletionStatus(port, bytes, key, overlapped);
+  }
+}
+
+WPU_DECL bool backend::wait_event(WSAEVENT event) noexcept {
+  return may_be_event(event) && ::WaitForSingleObject(event, INFINITE) == WAIT_OBJECT_0;
+}
+
 }  // namespace win32
 WPU_NAMESPACE_END
 
