@@ -1,6 +1,7 @@
 /* The C API from a C99 program, through the upcall table, the way a C host
    and provider use it. Argument: the expected result of wpu_get_upcall_table
    (0 with WPU_CATALOG=tests/data/test.catalog; WSAEINVAL with a malformed one). */
+#include <wpu/winapi.h>
 #include <wpu/wpu.h>
 
 #include <stdio.h>
@@ -58,6 +59,46 @@ int main(int argc, char** argv) {
   LPBLOCKINGCALLBACK cb = NULL;
   EXPECT(table.lpWPUQueryBlockingCallback(1001, &cb, &ctx, &err) == 0 && cb == NULL);
   EXPECT(table.lpWPUQueryBlockingCallback(7, &cb, &ctx, &err) == SOCKET_ERROR && err == WSAEINVAL);
+
+  /* Overlapped completion: a socket associated with a port, a request
+     completed by the provider, the client's view of it. */
+  {
+    SOCKET so = table.lpWPUCreateSocketHandle(1001, 0, &err);
+    WSAOVERLAPPED ov;
+    DWORD bytes = 0, flags = 0;
+    ULONG_PTR key = 0;
+    LPOVERLAPPED got = NULL;
+    HANDLE port;
+    EXPECT(so != INVALID_SOCKET);
+    port = wpu_associate_socket(so, NULL, 42, 1);
+    EXPECT(port != NULL);
+    SetLastError(0);
+    EXPECT(wpu_associate_socket(so, port, 43, 0) == NULL);
+    EXPECT(GetLastError() == ERROR_INVALID_PARAMETER);
+    memset(&ov, 0, sizeof ov);
+    ov.Internal = WSS_OPERATION_IN_PROGRESS;
+    EXPECT(wpu_get_overlapped_result(so, &ov, &bytes, FALSE, &flags) == WSA_IO_INCOMPLETE);
+    EXPECT(wpu_complete_overlapped_request(so, &ov, 0, 5, &err) == 0);
+    EXPECT(wpu_get_overlapped_result(so, &ov, &bytes, FALSE, &flags) == 0 && bytes == 5);
+    EXPECT(GetQueuedCompletionStatus(port, &bytes, &key, &got, 1000) == TRUE);
+    EXPECT(key == 42 && got == &ov && bytes == 5);
+#if !defined(_WIN32)
+    {
+      /* POSIX: Windows' own names reach the same functions. */
+      SOCKET s2 = table.lpWPUCreateSocketHandle(1001, 0, &err);
+      EXPECT(CreateIoCompletionPort((HANDLE)s2, port, 44, 0) == port);
+      ov.Internal = WSS_OPERATION_IN_PROGRESS;
+      EXPECT(WPUCompleteOverlappedRequest(s2, &ov, WSAECONNRESET, 6, &err) == 0);
+      EXPECT(WSAGetOverlappedResult(s2, &ov, &bytes, FALSE, &flags) == FALSE);
+      EXPECT(WSAGetLastError() == WSAECONNRESET && bytes == 6);
+      EXPECT(GetQueuedCompletionStatus(port, &bytes, &key, &got, 1000) == FALSE);
+      EXPECT(GetLastError() == WSAECONNRESET && key == 44 && got == &ov);
+      EXPECT(table.lpWPUCloseSocketHandle(s2, &err) == 0);
+    }
+#endif
+    EXPECT(table.lpWPUCloseSocketHandle(so, &err) == 0);
+    EXPECT(CloseHandle(port) == TRUE);
+  }
 
   printf("c_api: %s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;

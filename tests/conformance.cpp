@@ -3,6 +3,7 @@
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/events.hpp"
 #include "conformance/messages.hpp"
+#include "conformance/overlapped.hpp"
 #include "conformance/ports.hpp"
 #include "conformance/socket_handles.hpp"
 #include "conformance/threads_apcs.hpp"
@@ -31,3 +32,4 @@ WPU_CONFORMANCE_INVOKE(wpu_apcs);
 WPU_CONFORMANCE_INVOKE(wpu_messages);
 WPU_CONFORMANCE_INVOKE(wpu_message_waits);
 WPU_CONFORMANCE_INVOKE(wpu_ports);
+WPU_CONFORMANCE_INVOKE(wpu_overlapped);
