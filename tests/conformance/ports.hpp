@@ -674,8 +674,7 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(CloseHandle(p) == TRUE);
   }
 
-  // Associating a wpu socket handle with a port comes with
-  // WPUCompleteOverlappedRequest (issue 5): its conformance lands with it.
+  // Associating a wpu socket handle with a port: overlapped.hpp.
 }
 
 #endif  // WPU_TESTS_PORTS_HPP
