@@ -450,8 +450,8 @@ class sync {
   WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
   WPU_DECL void leave_port() noexcept;
   WPU_DECL void release_waiters(detail::port_object* p) noexcept;
-  WPU_DECL static bool claim_packet(detail::port_object* p, std::uint64_t h,
-                                    detail::port_packet* out) noexcept;
+  WPU_DECL static ULONG claim_packets(detail::port_object* p, std::uint64_t h,
+                                      OVERLAPPED_ENTRY* entries, ULONG max) noexcept;
   WPU_DECL static void erase_taken(detail::thread_messages* q, std::size_t i) noexcept;
 
   handle_table handles_;  // events, thread ids and windows

@@ -115,21 +115,37 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
   return TRUE;
 }
 
-// Claims one queued packet of the port whose live handle is h (false: none).
-// A packet that names another handle (posted while the port was closed and
-// its record reused) is dropped, and the claim goes on.
-WPU_DECL bool sync::claim_packet(port_object* p, std::uint64_t h, port_packet* out) noexcept {
-  for (;;) {
-    std::int64_t n = p->available.load(std::memory_order_relaxed);
+// Takes up to `max` queued packets of the port whose live handle is h into
+// `entries`, claiming as many as are queued with one compare-and-swap, and
+// returns how many it took (0: none queued). A packet that names another
+// handle (posted while the port was closed and its record reused) is
+// dropped, and the claim goes on.
+WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint64_t h, OVERLAPPED_ENTRY* entries,
+                                   ULONG max) noexcept {
+  ULONG n = 0;
+  while (n < max) {
+    std::int64_t queued = p->available.load(std::memory_order_relaxed);
+    std::int64_t k;
     do {
-      if (n <= 0) return false;
-    } while (!p->available.compare_exchange_weak(n, n - 1, std::memory_order_seq_cst,
+      if (queued <= 0) return n;
+      k = std::min<std::int64_t>(queued, max - n);
+    } while (!p->available.compare_exchange_weak(queued, queued - k, std::memory_order_seq_cst,
                                                  std::memory_order_relaxed));
-    // The poster pushed before it incremented: the packet is there (perhaps
-    // still being linked by a poster that pushed after ours; wait for it).
-    while (!p->packets->pop(*out)) detail::cpu_relax();
-    if (out->port == h) return true;
+    // Each poster pushed before it incremented: the k packets are there
+    // (one may still be being linked by a poster that pushed after ours;
+    // wait for it).
+    for (; k > 0; --k) {
+      port_packet pk;
+      while (!p->packets->pop(pk)) detail::cpu_relax();
+      if (pk.port != h) continue;
+      entries[n].lpCompletionKey = pk.key;
+      entries[n].lpOverlapped = pk.overlapped;
+      entries[n].Internal = status_of(pk.error);
+      entries[n].dwNumberOfBytesTransferred = pk.bytes;
+      ++n;
+    }
   }
+  return n;
 }
 
 // Wakes the most recent waiters, as many as there are packets to take and
@@ -206,15 +222,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       if (!p->active.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst,
                                            std::memory_order_relaxed))
         continue;
-      port_packet pk;
-      ULONG n = 0;
-      while (n < max && claim_packet(p, h, &pk)) {
-        entries[n].lpCompletionKey = pk.key;
-        entries[n].lpOverlapped = pk.overlapped;
-        entries[n].Internal = status_of(pk.error);
-        entries[n].dwNumberOfBytesTransferred = pk.bytes;
-        ++n;
-      }
+      const ULONG n = claim_packets(p, h, entries, max);
       if (n != 0) {
         detail::running_port& r = detail::this_thread_running();
         r.port = p;  // fields, not a temporary: its destructor gives slots back
@@ -325,10 +333,9 @@ WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
     // Running threads stop counting (their generation is gone).
     p->active.store(detail::active_word(p->generation + 1, 0), std::memory_order_seq_cst);
   }
-  // Queued packets are dropped (a claim skips any that name a dead handle).
-  port_packet pk;
-  while (claim_packet(p, 0, &pk)) {
-  }
+  // Queued packets are dropped: no packet names handle 0, so the claim
+  // skips every one and never writes an entry.
+  claim_packets(p, 0, nullptr, ~ULONG{0});
   ports_.put(p);
   return TRUE;
 }
