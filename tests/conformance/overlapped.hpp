@@ -42,6 +42,15 @@ inline WSAEVENT no_port(WSAEVENT event) {
   return reinterpret_cast<WSAEVENT>(reinterpret_cast<std::uintptr_t>(event) | 1);
 }
 
+// One packet's fields, as GetQueuedCompletionStatus reported them.
+inline void check_packet(const packet& got, BOOL ok, ULONG_PTR key, const WSAOVERLAPPED* ov,
+                         DWORD bytes) {
+  CHECK(got.ok == ok);
+  CHECK(got.key == key);
+  CHECK(got.ov == ov);
+  CHECK(got.bytes == bytes);
+}
+
 inline ULONG_PTR read_internal(const WSAOVERLAPPED& ov) {
   return __atomic_load_n(&ov.Internal, __ATOMIC_ACQUIRE);
 }
@@ -119,11 +128,7 @@ TEST_CASE_TEMPLATE_DEFINE("overlapped completion" * doctest::test_suite("conform
     CHECK(made != other);
     WSAOVERLAPPED ov = pending_overlapped(nullptr);
     CHECK(u.complete_overlapped_request(s2, &ov, 0, 5, &err) == 0);
-    packet got = get_packet(made, 1000);
-    CHECK(got.ok == TRUE);
-    CHECK(got.key == 21);
-    CHECK(got.ov == &ov);
-    CHECK(got.bytes == 5);
+    check_packet(get_packet(made, 1000), TRUE, 21, &ov, 5);
     CHECK(get_packet(port, 0).error == wait_timeout);  // nothing went to the other port
 
     // Bad handles: ERROR_INVALID_HANDLE, and nothing is associated.
@@ -251,22 +256,15 @@ TEST_CASE_TEMPLATE_DEFINE("overlapped completion" * doctest::test_suite("conform
 
     WSAOVERLAPPED ok_ov = pending_overlapped(event);
     CHECK(u.complete_overlapped_request(s, &ok_ov, 0, 100, &err) == 0);
-    packet got = get_packet(port, 1000);
-    CHECK(got.ok == TRUE);
-    CHECK(got.key == 0xC0FFEE);
-    CHECK(got.ov == &ok_ov);
-    CHECK(got.bytes == 100);
+    check_packet(get_packet(port, 1000), TRUE, 0xC0FFEE, &ok_ov, 100);
     CHECK(poll_event(event) == wait_0);  // the event too
 
     // A failed operation: FALSE with its error, and the packet's fields.
     WSAOVERLAPPED failed = pending_overlapped(nullptr);
     CHECK(u.complete_overlapped_request(s, &failed, WSAECONNABORTED, 9, &err) == 0);
-    got = get_packet(port, 1000);
-    CHECK(got.ok == FALSE);
+    packet got = get_packet(port, 1000);
+    check_packet(got, FALSE, 0xC0FFEE, &failed, 9);
     CHECK(got.error == static_cast<DWORD>(WSAECONNABORTED));
-    CHECK(got.ov == &failed);
-    CHECK(got.key == 0xC0FFEE);
-    CHECK(got.bytes == 9);
 
     // GetQueuedCompletionStatusEx: both, in order, with a status for the failure.
     CHECK(u.complete_overlapped_request(s, &ok_ov, 0, 1, &err) == 0);
@@ -310,12 +308,8 @@ TEST_CASE_TEMPLATE_DEFINE("overlapped completion" * doctest::test_suite("conform
     REQUIRE(f.impl().associate_port(lone, port, 0xBEEF, 0, &e) == port);
     CHECK(u.complete_overlapped_request(lone, &lone_ov, 0, 1, &err) == 0);
     CHECK(u.complete_overlapped_request(s, &ok_ov, 0, 2, &err) == 0);
-    got = get_packet(port, 1000);
-    CHECK(got.key == 0xBEEF);
-    CHECK(got.ov == &lone_ov);
-    got = get_packet(port, 1000);
-    CHECK(got.key == 0xC0FFEE);
-    CHECK(got.ov == &ok_ov);
+    check_packet(get_packet(port, 1000), TRUE, 0xBEEF, &lone_ov, 1);
+    check_packet(get_packet(port, 1000), TRUE, 0xC0FFEE, &ok_ov, 2);
 
     // A closed socket completes nothing.
     CHECK(u.close_socket_handle(lone, &err) == 0);
