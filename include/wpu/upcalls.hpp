@@ -39,6 +39,17 @@ inline void set_error(DWORD* err, DWORD code) noexcept {
   if (err != nullptr) *err = code;
 }
 
+/// A completion packet's status for a Win32 or Winsock error code, as Windows
+/// keeps it (OVERLAPPED_ENTRY.Internal): 0 for success, else
+/// NTSTATUS_FROM_WIN32(error), that is 0x80070000 | error. Both backends
+/// queue failed operations with it; win32_error_of gives the code back.
+constexpr ULONG_PTR ntstatus_from_win32(DWORD error) noexcept {
+  return error == 0 ? 0 : (0x80070000u | (error & 0xFFFFu));
+}
+constexpr DWORD win32_error_of(ULONG_PTR status) noexcept {
+  return static_cast<DWORD>(status & 0xFFFFu);
+}
+
 class upcalls {
  public:
   virtual ~upcalls() = default;

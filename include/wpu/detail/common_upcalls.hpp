@@ -118,6 +118,12 @@ class common_upcalls : public upcalls {
   WPU_DECL bool forget_ifs_handle(SOCKET h) noexcept;
 
   handle_table& handles() noexcept { return handles_; }
+
+  /// True for a live handle from create_socket_handle. Any thread, lock-free.
+  bool is_live_socket(SOCKET s) const noexcept {
+    std::uint64_t context;
+    return handles_.lookup(s, handle_kind::socket, &context);
+  }
   catalog& providers() noexcept { return catalog_; }
 
  protected:

@@ -287,7 +287,7 @@ WPU_DECL BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULON
   *key = e.lpCompletionKey;
   *overlapped = e.lpOverlapped;
   if (e.Internal != 0) {  // the operation failed: FALSE, with its error
-    wpu::posix::last_error() = wpu::posix::win32_error_of(e.Internal);
+    wpu::posix::last_error() = wpu::win32_error_of(e.Internal);
     return FALSE;
   }
   return TRUE;

@@ -470,16 +470,6 @@ class sync {
 /// The calling thread's last error (WSAGetLastError / GetLastError).
 WPU_DECL DWORD& last_error() noexcept;
 
-/// A completion packet's status (OVERLAPPED_ENTRY.Internal) for a Win32 or
-/// Winsock error code, as Windows keeps it: 0 for success, else
-/// NTSTATUS_FROM_WIN32(error) (0x8007xxxx). win32_error_of reverses it.
-constexpr ULONG_PTR status_of(DWORD error) noexcept {
-  return error == 0 ? 0 : (0x80070000u | (error & 0xFFFFu));
-}
-constexpr DWORD win32_error_of(ULONG_PTR status) noexcept {
-  return static_cast<DWORD>(status & 0xFFFFu);
-}
-
 }  // namespace posix
 WPU_NAMESPACE_END
 

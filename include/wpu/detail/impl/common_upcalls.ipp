@@ -118,9 +118,7 @@ WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED
     set_error(err, WSA_INVALID_PARAMETER);
     return SOCKET_ERROR;
   }
-  std::uint64_t context;
-  if (!handles_.lookup(s, handle_kind::socket, &context) || error == WSS_OPERATION_IN_PROGRESS ||
-      error > 0xFFFF) {
+  if (!is_live_socket(s) || error == WSS_OPERATION_IN_PROGRESS || error > 0xFFFF) {
     set_error(err, WSAEINVAL);
     return SOCKET_ERROR;
   }
@@ -139,8 +137,7 @@ WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED
 
 WPU_DECL HANDLE common_upcalls::associate_port(SOCKET s, HANDLE port, ULONG_PTR key,
                                                DWORD concurrency, DWORD* err) noexcept {
-  std::uint64_t context;
-  if (!handles_.lookup(s, handle_kind::socket, &context) || (port != nullptr && !is_port(port))) {
+  if (!is_live_socket(s) || (port != nullptr && !is_port(port))) {
     set_error(err, ERROR_INVALID_HANDLE);
     return nullptr;
   }
@@ -171,8 +168,7 @@ WPU_DECL HANDLE common_upcalls::associate_port(SOCKET s, HANDLE port, ULONG_PTR 
 WPU_DECL BOOL common_upcalls::get_overlapped_result(SOCKET s, WSAOVERLAPPED* overlapped,
                                                     DWORD* bytes, BOOL wait, DWORD* flags,
                                                     int* err) noexcept {
-  std::uint64_t context;
-  if (!handles_.lookup(s, handle_kind::socket, &context)) {
+  if (!is_live_socket(s)) {
     set_error(err, WSAENOTSOCK);
     return FALSE;
   }

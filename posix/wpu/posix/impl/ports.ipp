@@ -140,7 +140,7 @@ WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint64_t h, OVERLAPPED_E
       if (pk.port != h) continue;
       entries[n].lpCompletionKey = pk.key;
       entries[n].lpOverlapped = pk.overlapped;
-      entries[n].Internal = status_of(pk.error);
+      entries[n].Internal = ntstatus_from_win32(pk.error);
       entries[n].dwNumberOfBytesTransferred = pk.bytes;
       ++n;
     }

@@ -154,10 +154,9 @@ WPU_DECL void backend::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
   const auto context = reinterpret_cast<ULONG_PTR>(overlapped);
   const nt_ports& nt = nt_ports::get();
   if (nt.set != nullptr) {
-    // NTSTATUS_FROM_WIN32: a warning-severity status in the Win32 facility,
-    // which GetQueuedCompletionStatus turns back into `error`.
-    const LONG status = error == 0 ? 0 : static_cast<LONG>(0x80070000u | error);
-    nt.set(port, key, context, status, bytes);
+    // A warning-severity status in the Win32 facility, which
+    // GetQueuedCompletionStatus turns back into `error`.
+    nt.set(port, key, context, static_cast<LONG>(ntstatus_from_win32(error)), bytes);
   } else {
     ::PostQueuedCompletionStatus(port, bytes, key, overlapped);
   }
