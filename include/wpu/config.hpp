@@ -30,11 +30,49 @@
 #  define WPU_POSIX 1
 #endif  // defined(_WIN32)
 
-#define WPU_NAMESPACE_BEGIN \
-  namespace wpu {           \
-  inline namespace WPU_ABI_NAMESPACE {
+// ELF: wpu's namespace keeps default visibility under -fvisibility=hidden
+// and -fvisibility-inlines-hidden, so the header-only code of a provider
+// module binds to the host executable's copy of wpu's process-wide objects
+// (README.md, "Modes"; wpu/detail/process_objects.hpp checks it at run time).
+#if defined(__ELF__)
+#  define WPU_VISIBLE __attribute__((visibility("default")))
+#else  // !defined(__ELF__)
+#  define WPU_VISIBLE
+#endif  // defined(__ELF__)
+
+#define WPU_NAMESPACE_BEGIN   \
+  namespace wpu WPU_VISIBLE { \
+  inline namespace WPU_ABI_NAMESPACE WPU_VISIBLE {
 #define WPU_NAMESPACE_END \
   }                       \
   }
+
+// Mixing modes in one link fails. Every header-only translation unit defines
+// the variable below (an ordinary object); the compiled library defines it
+// thread-local (ELF; wpu/impl/src.hpp) or once, strongly (PE), and every
+// compiled-mode translation unit refers to it as thread-local (ELF). GNU ld
+// and gold refuse a TLS reference or definition meeting a non-TLS definition
+// ("wpu_error_mixed_header_only_and_compiled_modes: TLS reference in ...
+// mismatches non-TLS definition in ..."); the PE linker refuses the second
+// definition. lld does not check TLS types: there the run-time check of
+// wpu/detail/process_objects.hpp reports the two copies instead.
+#if defined(WPU_HEADER_ONLY)
+extern "C" {
+#  if defined(__GNUC__)
+__attribute__((used))
+#  endif  // defined(__GNUC__)
+inline char wpu_error_mixed_header_only_and_compiled_modes = 0;
+}
+#elif defined(__ELF__) && !defined(WPU_SOURCE)
+#  if defined(__arm__)
+__asm__(
+    ".globl wpu_error_mixed_header_only_and_compiled_modes\n\t"
+    ".type wpu_error_mixed_header_only_and_compiled_modes, %tls_object");
+#  else   // !defined(__arm__)
+__asm__(
+    ".globl wpu_error_mixed_header_only_and_compiled_modes\n\t"
+    ".type wpu_error_mixed_header_only_and_compiled_modes, @tls_object");
+#  endif  // defined(__arm__)
+#endif    // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_CONFIG_HPP

@@ -4,13 +4,15 @@
 
 #include <wpu/winapi.h>
 #include <wpu/wpu.hpp>
+#include <wpu/detail/process_objects.hpp>
 
 #include <string_view>
 
 WPU_NAMESPACE_BEGIN
 
 WPU_DECL native_backend& default_backend() noexcept {
-  static native_backend* backend = new native_backend(process_catalog());
+  static native_backend* backend = detail::claim_process_object(
+      detail::process_object::default_backend, new native_backend(process_catalog()));
   return *backend;
 }
 

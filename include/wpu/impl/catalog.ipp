@@ -3,6 +3,7 @@
 #define WPU_IMPL_CATALOG_IPP
 
 #include <wpu/catalog.hpp>
+#include <wpu/detail/process_objects.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -41,7 +42,7 @@ WPU_DECL int catalog::remove(DWORD id) noexcept {
   return WSAEINVAL;
 }
 
-const provider_entry* catalog::find_locked(DWORD id) const noexcept {
+WPU_DECL const provider_entry* catalog::find_locked(DWORD id) const noexcept {
   // Ids are increasing in entries_, so a binary search would do; catalogs
   // hold a handful of entries and a scan is faster at that size.
   for (const auto& e : entries_)
@@ -357,7 +358,8 @@ struct process_catalog_state {
 
 // Never destroyed: providers may still call upcalls from static destructors.
 inline process_catalog_state& process_catalog_instance() noexcept {
-  static process_catalog_state* state = new process_catalog_state();
+  static process_catalog_state* state =
+      claim_process_object(process_object::catalog, new process_catalog_state());
   return *state;
 }
 }  // namespace detail

@@ -10,6 +10,18 @@
 #  error "Do not compile wpu/impl/src.hpp when WPU_HEADER_ONLY is defined"
 #endif  // defined(WPU_HEADER_ONLY)
 
+// The compiled library's half of the mixed-mode link check (wpu/config.hpp):
+// thread-local on ELF, so a header-only translation unit's ordinary
+// definition in the same link is a TLS mismatch; on PE a strong definition,
+// which a header-only translation unit's COMDAT one duplicates.
+extern "C" {
+#if defined(__ELF__)
+thread_local
+#endif  // defined(__ELF__)
+    char wpu_error_mixed_header_only_and_compiled_modes = 0;
+}
+
+#include <wpu/detail/impl/process_objects.ipp>
 #include <wpu/impl/handle_table.ipp>
 #include <wpu/impl/catalog.ipp>
 #include <wpu/impl/blocking_hook.ipp>

@@ -4,6 +4,8 @@
 
 #include <wpu/posix/sync.hpp>
 
+#include <wpu/detail/process_objects.hpp>
+
 #if defined(WPU_POSIX)
 
 #  if !defined(__linux__)
@@ -212,7 +214,8 @@ using detail::thread_record;
 using detail::wait_block;
 
 WPU_DECL sync& sync::instance() noexcept {
-  static sync* s = new sync();
+  static sync* s =
+      ::wpu::detail::claim_process_object(::wpu::detail::process_object::sync, new sync());
   return *s;
 }
 
