@@ -9,11 +9,17 @@
 
 #define PROVIDER_API extern "C" __attribute__((visibility("default")))
 
+// The C functions of <wpu/wpu.h> have default visibility in every module, so
+// an unoptimised provider's calls to them may bind to another module's copy;
+// the C++ interface is this module's own unless the executable exports its
+// wpu symbols. provider_catalog_name uses it, so the provider surely uses its
+// own copy of the catalog when the process has two.
+
 /// The protocol name of catalog entry `id` (UTF-16, first 8 characters as
-/// ASCII) into `name`; the wpu_catalog_get error otherwise.
+/// ASCII) into `name`, through wpu::process_catalog(); its error otherwise.
 PROVIDER_API int provider_catalog_name(DWORD id, char* name) {
   WSAPROTOCOL_INFOW info{};
-  if (int rc = wpu_catalog_get(id, &info); rc != 0) return rc;
+  if (int rc = wpu::process_catalog().protocol_info(id, &info); rc != 0) return rc;
   for (int i = 0; i < 8; ++i) name[i] = static_cast<char>(info.szProtocol[i]);
   name[8] = '\0';
   return 0;
