@@ -98,9 +98,7 @@ inline int scan_process_objects(dl_phdr_info* info, std::size_t, void* arg) noex
 }
 
 WPU_DECL void* claim_process_object(process_object which, void* object) noexcept {
-  static const char* const names[] = {"process catalog",
-                                      "object manager (events, threads, "
-                                      "windows, completion ports)",
+  static const char* const names[] = {"process catalog", "object manager (events, windows, ports)",
                                       "default backend (socket handles)"};
   process_object_scan scan{static_cast<unsigned>(which), object, "an unnamed module", nullptr};
   wpu_process_objects_v1[scan.which].store(object, std::memory_order_seq_cst);
