@@ -1,15 +1,22 @@
 // wpu/config.hpp - compilation mode and platform switches.
 //
-// Mode: header-only unless WPU_SEPARATE_COMPILATION is defined (the compiled
-// library and everything that links it define it; Meson's dependency('wpu')
-// carries the flag). Out-of-line functions are declared WPU_DECL: `inline` in
-// header-only mode. The inline ABI namespace differs per mode, so mixing modes
-// in one program fails at link time instead of misbehaving.
+// Mode: every translation unit that includes a C++ header of wpu defines
+// exactly one of WPU_HEADER_ONLY (the whole library inline in the headers) and
+// WPU_SEPARATE_COMPILATION (link the compiled library, which is built with it).
+// There is no default: neither or both is an #error, because a silent choice
+// would give a program two copies of the library's state. Meson's
+// dependency('wpu') and the pkg-config Cflags carry the right one. The C
+// headers (<wpu/ws2spi.h>, <wpu/winapi.h>, <wpu/wpu.h>) do not include this
+// file and need no mode. Out-of-line functions are declared WPU_DECL: `inline`
+// in header-only mode. The inline ABI namespace differs per mode.
 #ifndef WPU_CONFIG_HPP
 #define WPU_CONFIG_HPP
 
 #if !defined(WPU_SEPARATE_COMPILATION) && !defined(WPU_HEADER_ONLY)
-#  define WPU_HEADER_ONLY 1
+#  error "wpu: define WPU_HEADER_ONLY or WPU_SEPARATE_COMPILATION (dependency('wpu') does)"
+#endif
+#if defined(WPU_SEPARATE_COMPILATION) && defined(WPU_HEADER_ONLY)
+#  error "wpu: WPU_HEADER_ONLY and WPU_SEPARATE_COMPILATION are both defined; define exactly one"
 #endif
 
 #if defined(WPU_HEADER_ONLY) && defined(WPU_SOURCE)

@@ -4,6 +4,9 @@
 #define WPU_IMPL_SRC_HPP
 
 #define WPU_SOURCE 1
+#if !defined(WPU_SEPARATE_COMPILATION) && !defined(WPU_HEADER_ONLY)
+#  define WPU_SEPARATE_COMPILATION 1  // this file is the compiled library
+#endif
 #include <wpu/config.hpp>
 
 #if defined(WPU_HEADER_ONLY)
