@@ -8,6 +8,7 @@
  * (examples/run does).
  */
 #include <wpu/wpu.h>
+#include <wpu/ws2spi.h> /* Winsock's fd_set and FD_SET */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
    (0 with WPU_CATALOG=tests/data/test.catalog; WSAEINVAL with a malformed one). */
 #include <wpu/winapi.h>
 #include <wpu/wpu.h>
+#include <wpu/ws2spi.h> /* fd_set, WPUCompleteOverlappedRequest */
 
 #include <stdio.h>
 #include <stdlib.h>

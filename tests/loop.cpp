@@ -2,6 +2,7 @@
 // window messages in one thread and one queue. Also wpu_post_select_reply,
 // the WSAAsyncSelect helper.
 #include <wpu/message_loop.hpp>
+#include <wpu/winapi.h>
 #include <wpu/wpu.h>
 
 #include <doctest/doctest.h>

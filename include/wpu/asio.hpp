@@ -20,8 +20,7 @@
 #define WPU_ASIO_HPP
 
 #include <wpu/config.hpp>
-#include <wpu/winapi.h>
-#include <wpu/ws2spi.h>
+#include <wpu/detail/winapi_decls.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/system_error.hpp>

@@ -11,7 +11,7 @@
 #define WPU_BLOCKING_HOOK_HPP
 
 #include <wpu/config.hpp>
-#include <wpu/ws2spi.h>
+#include <wpu/detail/ws2spi_decls.h>
 
 WPU_NAMESPACE_BEGIN
 

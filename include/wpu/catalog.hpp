@@ -14,7 +14,7 @@
 #define WPU_CATALOG_HPP
 
 #include <wpu/config.hpp>
-#include <wpu/ws2spi.h>
+#include <wpu/detail/ws2spi_decls.h>
 
 #include <cstddef>
 #include <shared_mutex>

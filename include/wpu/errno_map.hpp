@@ -4,7 +4,7 @@
 #define WPU_ERRNO_MAP_HPP
 
 #include <wpu/config.hpp>
-#include <wpu/ws2spi.h>
+#include <wpu/detail/ws2spi_decls.h>
 
 #if defined(WPU_POSIX)
 #  include <cerrno>

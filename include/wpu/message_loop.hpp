@@ -7,6 +7,10 @@
 //   HWND w = CreateWindowExW(0, cls, ..., HWND_MESSAGE, ...);  // its messages too
 //   loop.run();                                    // until WM_QUIT or stop()
 //
+// (PostQuitMessage and CreateWindowExW by those names: include <wpu/winapi.h>
+// too. This header, like every C++ header of wpu, defines no Windows-name
+// macro, so it combines with Asio and system headers in any order.)
+//
 // Design: the loop is the calling thread's message queue. Its executor posts
 // each handler as a window message to a hidden message-only window of the
 // loop (PostMessageW: on POSIX one compare-and-swap, no lock, and one wake
@@ -77,7 +81,7 @@
 #endif
 
 #include <wpu/config.hpp>
-#include <wpu/winapi.h>
+#include <wpu/detail/winapi_decls.h>
 #include <wpu/wpu.hpp>  // header-only mode: the functions of <wpu/winapi.h>
 
 #include <atomic>
@@ -92,6 +96,55 @@
 WPU_NAMESPACE_BEGIN
 
 namespace detail {
+
+// The functions of <wpu/winapi.h> the loop calls, by their real names:
+// Windows' own on Windows, wpu's prefixed ones on POSIX (where this header,
+// like every C++ header of wpu, defines none of <wpu/winapi.h>'s name macros).
+namespace os {
+#if defined(WPU_WINDOWS)
+#  define WPU_LOOP_OS_FN(windows_name, wpu_name) ::windows_name
+#else  // !defined(WPU_WINDOWS)
+#  define WPU_LOOP_OS_FN(windows_name, wpu_name) ::wpu_name
+#endif  // defined(WPU_WINDOWS)
+inline HWND create_window_ex(LPCWSTR class_name, LPCWSTR window_name) {
+  return WPU_LOOP_OS_FN(CreateWindowExW, wpu_create_window_ex_w)(
+      0, class_name, window_name, 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, nullptr, nullptr);
+}
+inline BOOL destroy_window(HWND hwnd) {
+  return WPU_LOOP_OS_FN(DestroyWindow, wpu_destroy_window)(hwnd);
+}
+inline ATOM register_class(const WNDCLASSW* wc) {
+  return WPU_LOOP_OS_FN(RegisterClassW, wpu_register_class_w)(wc);
+}
+inline LONG_PTR get_window_long_ptr(HWND hwnd, int index) {
+  return WPU_LOOP_OS_FN(GetWindowLongPtrW, wpu_get_window_long_ptr_w)(hwnd, index);
+}
+inline LONG_PTR set_window_long_ptr(HWND hwnd, int index, LONG_PTR value) {
+  return WPU_LOOP_OS_FN(SetWindowLongPtrW, wpu_set_window_long_ptr_w)(hwnd, index, value);
+}
+inline LRESULT def_window_proc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) {
+  return WPU_LOOP_OS_FN(DefWindowProcW, wpu_def_window_proc_w)(hwnd, msg, wparam, lparam);
+}
+inline BOOL get_message(MSG* msg, HWND hwnd, UINT min, UINT max) {
+  return WPU_LOOP_OS_FN(GetMessageW, wpu_get_message_w)(msg, hwnd, min, max);
+}
+inline BOOL peek_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove) {
+  return WPU_LOOP_OS_FN(PeekMessageW, wpu_peek_message_w)(msg, hwnd, min, max, remove);
+}
+inline LRESULT dispatch_message(const MSG* msg) {
+  return WPU_LOOP_OS_FN(DispatchMessageW, wpu_dispatch_message_w)(msg);
+}
+inline BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) {
+  return WPU_LOOP_OS_FN(PostMessageW, wpu_post_message_w)(hwnd, msg, wparam, lparam);
+}
+inline DWORD current_thread_id() {
+  return WPU_LOOP_OS_FN(GetCurrentThreadId, wpu_get_current_thread_id)();
+}
+inline DWORD last_error() {
+  return WPU_LOOP_OS_FN(GetLastError, wpu_get_last_error)();
+}
+#undef WPU_LOOP_OS_FN
+}  // namespace os
 
 // A handler posted to a loop, type-erased; `call(run)` runs it (if run) and
 // frees it.
@@ -176,12 +229,11 @@ class message_loop {
   /// internal I/O thread. Throws boost::system::system_error (the Win32
   /// error) if the window cannot be made.
   message_loop() : s_(new state) {
-    s_->hwnd = ::CreateWindowExW(0, window_class(), WPU_WTEXT("wpu message loop"), 0, 0, 0, 0, 0,
-                                 HWND_MESSAGE, nullptr, nullptr, nullptr);
+    s_->hwnd = detail::os::create_window_ex(window_class(), WPU_WTEXT("wpu message loop"));
     if (s_->hwnd == nullptr)
-      throw boost::system::system_error(static_cast<int>(::GetLastError()),
+      throw boost::system::system_error(static_cast<int>(detail::os::last_error()),
                                         boost::system::system_category(), "wpu::message_loop");
-    ::SetWindowLongPtrW(s_->hwnd, GWLP_USERDATA, reinterpret_cast<LONG_PTR>(s_.get()));
+    detail::os::set_window_long_ptr(s_->hwnd, GWLP_USERDATA, reinterpret_cast<LONG_PTR>(s_.get()));
     s_->io_thread = std::thread([s = s_.get()] { s->io.run(); });
   }
 
@@ -195,12 +247,12 @@ class message_loop {
     s_->io.stop();
     s_->io_thread.join();
     MSG m;
-    while (::PeekMessageW(&m, s_->hwnd, handler_message, handler_message, PM_REMOVE))
+    while (detail::os::peek_message(&m, s_->hwnd, handler_message, handler_message, PM_REMOVE))
       reinterpret_cast<detail::loop_handler*>(m.lParam)->call(
           reinterpret_cast<detail::loop_handler*>(m.lParam), false);
-    while (::PeekMessageW(&m, s_->hwnd, marker_message, stop_message, PM_REMOVE)) {
+    while (detail::os::peek_message(&m, s_->hwnd, marker_message, stop_message, PM_REMOVE)) {
     }
-    ::DestroyWindow(s_->hwnd);  // anything posted to it from now on is refused
+    detail::os::destroy_window(s_->hwnd);  // anything posted to it from now on is refused
     std::lock_guard<std::mutex> lock(s_->waiting_mutex);
     for (detail::loop_handler* h : s_->waiting) h->call(h, false);
     s_->waiting.clear();
@@ -226,13 +278,13 @@ class message_loop {
     for (;;) {
       if (s_->stopped.load(std::memory_order_acquire)) return 0;
       MSG m;
-      const BOOL r = ::GetMessageW(&m, nullptr, 0, 0);
+      const BOOL r = detail::os::get_message(&m, nullptr, 0, 0);
       if (r <= 0) {
         if (r == 0) s_->quit_code = static_cast<int>(m.wParam);
         return 0;
       }
       if (m.hwnd == s_->hwnd && m.message == stop_message) continue;  // a wake-up only
-      ::DispatchMessageW(&m);
+      detail::os::dispatch_message(&m);
       s_->after_message();
       return 1;
     }
@@ -243,12 +295,12 @@ class message_loop {
     std::size_t n = 0;
     MSG m;
     while (!s_->stopped.load(std::memory_order_acquire) &&
-           ::PeekMessageW(&m, nullptr, 0, 0, PM_REMOVE)) {
+           detail::os::peek_message(&m, nullptr, 0, 0, PM_REMOVE)) {
       if (m.message == WM_QUIT) {
         s_->quit_code = static_cast<int>(m.wParam);
         break;
       }
-      ::DispatchMessageW(&m);
+      detail::os::dispatch_message(&m);
       s_->after_message();
       ++n;
     }
@@ -260,9 +312,9 @@ class message_loop {
   /// GetLastError()). It does not look at stop().
   BOOL get_message(MSG* msg) {
     for (;;) {
-      const BOOL r = ::GetMessageW(msg, nullptr, 0, 0);
+      const BOOL r = detail::os::get_message(msg, nullptr, 0, 0);
       if (r <= 0 || msg->hwnd != s_->hwnd) return r;
-      ::DispatchMessageW(msg);
+      detail::os::dispatch_message(msg);
       s_->after_message();
     }
   }
@@ -271,7 +323,7 @@ class message_loop {
   /// running (if any) returns.
   void stop() {
     s_->stopped.store(true, std::memory_order_release);
-    ::PostMessageW(s_->hwnd, stop_message, 0, 0);
+    detail::os::post_message(s_->hwnd, stop_message, 0, 0);
   }
   bool stopped() const noexcept { return s_->stopped.load(std::memory_order_acquire); }
   /// Loop thread: after stop(), before running again.
@@ -292,13 +344,13 @@ class message_loop {
   struct state {
     state() : work(boost::asio::make_work_guard(io)) {}
 
-    bool on_loop_thread() const noexcept { return ::GetCurrentThreadId() == loop_thread; }
+    bool on_loop_thread() const noexcept { return detail::os::current_thread_id() == loop_thread; }
 
     // Any thread.
     void post(detail::loop_handler* h) {
       if (!waiting_flag.load(std::memory_order_acquire)) {
-        if (::PostMessageW(hwnd, handler_message, 0, reinterpret_cast<LPARAM>(h))) return;
-        if (::GetLastError() != ERROR_NOT_ENOUGH_QUOTA) {  // the loop is gone
+        if (detail::os::post_message(hwnd, handler_message, 0, reinterpret_cast<LPARAM>(h))) return;
+        if (detail::os::last_error() != ERROR_NOT_ENOUGH_QUOTA) {  // the loop is gone
           h->call(h, false);
           return;
         }
@@ -312,7 +364,7 @@ class message_loop {
     // marker (once) behind everything already posted.
     void after_message() noexcept {
       if (!waiting_flag.load(std::memory_order_acquire) || marker_queued) return;
-      if (::PostMessageW(hwnd, marker_message, 0, 0)) marker_queued = true;
+      if (detail::os::post_message(hwnd, marker_message, 0, 0)) marker_queued = true;
     }
 
     // Loop thread, on the marker: runs the first waiting handler, and sends
@@ -328,7 +380,7 @@ class message_loop {
         more = !waiting.empty();
         if (!more) waiting_flag.store(false, std::memory_order_release);
       }
-      marker_queued = more && ::PostMessageW(hwnd, marker_message, 0, 0);
+      marker_queued = more && detail::os::post_message(hwnd, marker_message, 0, 0);
       h->call(h, true);
     }
 
@@ -336,7 +388,7 @@ class message_loop {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
     std::thread io_thread;
     HWND hwnd = nullptr;
-    DWORD loop_thread = ::GetCurrentThreadId();
+    DWORD loop_thread = detail::os::current_thread_id();
     std::atomic<bool> stopped{false};
     int quit_code = 0;
     bool marker_queued = false;  // loop thread
@@ -352,11 +404,11 @@ class message_loop {
       return 0;
     }
     if (msg == marker_message) {
-      reinterpret_cast<state*>(::GetWindowLongPtrW(hwnd, GWLP_USERDATA))->run_waiting();
+      reinterpret_cast<state*>(detail::os::get_window_long_ptr(hwnd, GWLP_USERDATA))->run_waiting();
       return 0;
     }
     if (msg == stop_message) return 0;
-    return ::DefWindowProcW(hwnd, msg, wparam, lparam);
+    return detail::os::def_window_proc(hwnd, msg, wparam, lparam);
   }
 
   // The hidden windows' class, registered once per process.
@@ -366,7 +418,7 @@ class message_loop {
       WNDCLASSW wc{};
       wc.lpfnWndProc = &window_proc;
       wc.lpszClassName = n;
-      ::RegisterClassW(&wc);  // a second module's registration may win: same procedure
+      detail::os::register_class(&wc);  // a second module's registration may win: same procedure
       return n;
     }();
     return name;

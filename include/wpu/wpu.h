@@ -8,7 +8,7 @@
 #ifndef WPU_WPU_H
 #define WPU_WPU_H
 
-#include <wpu/ws2spi.h>
+#include <wpu/detail/ws2spi_decls.h>
 
 #ifndef WPU_C_API
 #  define WPU_C_API

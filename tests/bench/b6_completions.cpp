@@ -41,6 +41,7 @@
 // target; exits 1 if a target is missed.
 #include <wpu/winapi.h>
 #include <wpu/wpu.h>
+#include <wpu/ws2spi.h>  // WPUCompleteOverlappedRequest
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

@@ -5,6 +5,8 @@
 
 #include "conformance.hpp"
 
+#include <wpu/ws2spi.h>  // Winsock's fd_set and FD_SET
+
 #include <cstring>
 #include <thread>
 #include <vector>

@@ -14,7 +14,7 @@
 #define WPU_DETAIL_PORT_LINKS_HPP
 
 #include <wpu/handle_table.hpp>
-#include <wpu/ws2spi.h>
+#include <wpu/detail/ws2spi_decls.h>
 
 #include <atomic>
 #include <cstdint>

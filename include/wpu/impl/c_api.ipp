@@ -2,7 +2,7 @@
 #ifndef WPU_IMPL_C_API_IPP
 #define WPU_IMPL_C_API_IPP
 
-#include <wpu/winapi.h>
+#include <wpu/detail/winapi_decls.h>
 #include <wpu/wpu.hpp>
 #include <wpu/detail/process_objects.hpp>
 

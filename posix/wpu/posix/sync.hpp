@@ -35,7 +35,7 @@
 
 #  include <wpu/handle_table.hpp>
 #  include <wpu/upcalls.hpp>
-#  include <wpu/winapi.h>
+#  include <wpu/detail/winapi_decls.h>
 
 #  include <boost/lockfree/queue.hpp>
 #  include <boost/lockfree/spsc_queue.hpp>
