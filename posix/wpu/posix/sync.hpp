@@ -472,7 +472,7 @@ class sync {
   WPU_DECL void exit_messages(detail::thread_record* rec) noexcept;
   // ports.ipp
   WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
-  WPU_DECL void leave_port() noexcept;
+  WPU_DECL void leave_port(detail::port_object* next) noexcept;
   WPU_DECL void release_waiters(detail::port_object* p) noexcept;
   WPU_DECL static void hand_queued(detail::port_object* p) noexcept;  // mutex held
   WPU_DECL static ULONG claim_packets(detail::port_object* p, std::uint32_t generation,

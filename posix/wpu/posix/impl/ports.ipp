@@ -177,8 +177,7 @@ WPU_DECL BOOL sync::post_to_waiter(port_object* p, const port_packet& packet, DW
       return FALSE;
     }
     port_waiter* w = p->waiters;
-    if (w != nullptr &&
-        detail::queued(p->available.load(std::memory_order_seq_cst)) == 0 &&
+    if (w != nullptr && detail::queued(p->available.load(std::memory_order_seq_cst)) == 0 &&
         detail::take_slot(p, p->generation)) {
       w->entries[0].lpCompletionKey = packet.key;
       w->entries[0].lpOverlapped = packet.overlapped;
@@ -282,9 +281,11 @@ WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noe
     release_waiters(p);
 }
 
-// On entry to GetQueuedCompletionStatus(Ex): the calling thread stops running
-// its last port's packet.
-WPU_DECL void sync::leave_port() noexcept {
+// On entry to GetQueuedCompletionStatus(Ex) on port `next`: the calling
+// thread stops running its last port's packet. Coming back to the same port,
+// it takes the next queued packet itself (as Windows: no waiter is woken for
+// it); leaving another port, that port's waiters get the slot.
+WPU_DECL void sync::leave_port(port_object* next) noexcept {
   detail::running_port& r = detail::this_thread_running();
   port_object* p = r.port;
   if (p == nullptr) return;
@@ -293,7 +294,10 @@ WPU_DECL void sync::leave_port() noexcept {
     r.suspended = false;
     return;
   }
-  give_back_slot(p, r.generation);
+  if (p == next)
+    detail::return_slot(p, r.generation);
+  else
+    give_back_slot(p, r.generation);
 }
 
 WPU_DECL void sync::suspend_port_slot() noexcept {
@@ -320,7 +324,6 @@ WPU_DECL void sync::resume_port_slot() noexcept {
 
 WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
                                      DWORD timeout_ms, bool alertable, DWORD* err) noexcept {
-  leave_port();
   port_object* p = lookup_port(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -330,6 +333,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
+  leave_port(p);  // after the checks: a refused call changes nothing (Windows)
   const auto h = reinterpret_cast<std::uintptr_t>(port);
   thread_record* rec = nullptr;
   const detail::deadline until(timeout_ms);
