@@ -15,10 +15,12 @@
 
 #include <wpu/winapi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -165,6 +167,52 @@ inline constexpr DWORD closed_under_wait_ms = 300;
 #else
 inline constexpr DWORD closed_under_wait_ms = INFINITE;
 #endif
+
+// A packet posted while a thread waits on the port: Windows hands it to
+// that thread at once, so a caller that comes after the post gets nothing
+// (FALSE, WAIT_TIMEOUT) and the waiter gets the packet. Wine 8 only wakes
+// the waiter, and a caller that comes first takes the packet; the waiter
+// then waits out its time. So under Wine the waiters wait a short time,
+// and whoever took a packet counts (each packet exactly once).
+#if defined(_WIN32)
+inline constexpr DWORD hand_off_wait_ms = 300;
+#else
+inline constexpr DWORD hand_off_wait_ms = 10000;
+#endif
+inline bool is_handed_off(const packet& later_caller, const packet& waiter, ULONG_PTR key) {
+#if defined(_WIN32)
+  if (later_caller.ok == TRUE && later_caller.key == key && waiter.ok == FALSE &&
+      waiter.error == WAIT_TIMEOUT)
+    return true;
+#endif
+  return later_caller.ok == FALSE && later_caller.error == WAIT_TIMEOUT &&
+         later_caller.ov == nullptr && waiter.ok == TRUE && waiter.key == key;
+}
+
+// Two threads waiting on a port, the second having started after the first;
+// two packets (keys 1 and 2) posted at once: Windows hands the first to the
+// most recent waiter (LIFO). (Wine 8 hands nothing over: is_handed_off.)
+inline bool is_lifo_hand_off(ULONG_PTR first_waiter_key, ULONG_PTR second_waiter_key) {
+  return first_waiter_key == 2 && second_waiter_key == 1;
+}
+
+// The ways a thread running a port's packet can block elsewhere (see the
+// "gives its place back" case).
+enum class block_kind { event_wait, sleep_ex, msg_wait, other_port };
+
+inline const char* block_kind_name(block_kind k) {
+  switch (k) {
+    case block_kind::event_wait:
+      return "WSAWaitForMultipleEvents";
+    case block_kind::sleep_ex:
+      return "SleepEx";
+    case block_kind::msg_wait:
+      return "MsgWaitForMultipleObjectsEx";
+    case block_kind::other_port:
+      return "GetQueuedCompletionStatus on another port";
+  }
+  return "?";
+}
 
 }  // namespace wpu_test
 
@@ -672,6 +720,285 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(is_zero_count_refused(r, error, removed));
     CHECK(get_packet(p, 0).ok == TRUE);  // the packet stayed queued
     CHECK(CloseHandle(p) == TRUE);
+  }
+
+  SUBCASE("a packet posted while a thread waits is handed to it, not to a later caller") {
+    HANDLE p = new_port();
+    REQUIRE(p != nullptr);
+    for (const bool ex : {false, true}) {
+      CAPTURE(ex);
+      port_waiter waiter([&] {
+        return ex ? get_packet_ex(p, hand_off_wait_ms, FALSE) : get_packet(p, hand_off_wait_ms);
+      });
+      std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+      CHECK_FALSE(waiter.finished());
+      OVERLAPPED ov{};
+      CHECK(PostQueuedCompletionStatus(p, 3, 7, &ov) == TRUE);
+      // At once, before the waiter has had time to wake: the packet is no
+      // longer queued, it belongs to the waiter.
+      const packet mine = get_packet(p, 0);
+      const packet& theirs = waiter.join("a waiter handed a packet");
+      INFO("the later caller: " << mine.ok << "/" << mine.error << ", the waiter: " << theirs.ok
+                                << "/" << theirs.error);
+      CHECK(is_handed_off(mine, theirs, 7));
+      if (theirs.ok == TRUE) {
+        CHECK(theirs.bytes == 3);
+        CHECK(theirs.ov == &ov);
+        if (ex) CHECK(theirs.removed == 1);
+      }
+    }
+    CHECK(CloseHandle(p) == TRUE);
+  }
+
+  SUBCASE("two packets posted while two threads wait: the later waiter gets the first") {
+    HANDLE p = new_port(2);
+    REQUIRE(p != nullptr);
+    port_waiter first([&] { return get_packet(p, hand_off_wait_ms); });
+    std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+    port_waiter second([&] { return get_packet_ex(p, hand_off_wait_ms, FALSE); });
+    std::this_thread::sleep_for(milliseconds(100));
+    CHECK_FALSE(first.finished());
+    CHECK_FALSE(second.finished());
+    CHECK(PostQueuedCompletionStatus(p, 0, 1, nullptr) == TRUE);
+    CHECK(PostQueuedCompletionStatus(p, 0, 2, nullptr) == TRUE);
+    const packet mine = get_packet(p, 0);  // both were handed over already
+    const packet& a = first.join("the first waiter");
+    const packet& b = second.join("the second waiter");
+    INFO("the first waiter got " << a.ok << "/" << a.key << ", the second " << b.ok << "/" << b.key
+                                 << ", the later caller " << mine.ok << "/" << mine.key);
+#if defined(_WIN32)
+    // Wine 8 (see is_handed_off): every packet taken exactly once, by anyone.
+    std::vector<ULONG_PTR> keys;
+    for (const packet* got : {&a, &b, &mine})
+      if (got->ok == TRUE) keys.push_back(got->key);
+    for (packet got = get_packet(p, 0); got.ok == TRUE; got = get_packet(p, 0))
+      keys.push_back(got.key);
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == std::vector<ULONG_PTR>{1, 2});
+#else
+    CHECK(mine.ok == FALSE);
+    CHECK(mine.error == wait_timeout);
+    CHECK(a.ok == TRUE);
+    CHECK(b.ok == TRUE);
+    CHECK(b.removed == 1);
+    CHECK(is_lifo_hand_off(a.key, b.key));
+#endif
+    CHECK(CloseHandle(p) == TRUE);
+  }
+
+  SUBCASE("concurrency 1: a thread that blocks in another wait gives its place back") {
+    for (const block_kind kind : {block_kind::event_wait, block_kind::sleep_ex,
+                                  block_kind::msg_wait, block_kind::other_port}) {
+      const std::string kind_name = block_kind_name(kind);
+      CAPTURE(kind_name);
+      HANDLE p = new_port(1);
+      HANDLE other = new_port();
+      WSAEVENT e = WSACreateEvent();
+      REQUIRE(p != nullptr);
+      REQUIRE(other != nullptr);
+      REQUIRE(e != WSA_INVALID_EVENT);
+      CHECK(PostQueuedCompletionStatus(p, 0, 1, nullptr) == TRUE);
+      std::atomic<bool> took{false}, go_block{false}, published{false}, done{false};
+      std::atomic<ULONG_PTR> first_key{0};
+      std::atomic<DWORD> result{0xFFFFFFFFu};
+      WSATHREADID self{};
+      int opened = -1;
+      std::thread runner([&] {
+        int e2 = 0;
+        opened = u.open_current_thread(&self, &e2);
+        published = true;
+        first_key = get_packet(p, 10000).key;
+        took = true;
+        // Runs without blocking until told to block (a thread that blocks
+        // stops counting against the limit).
+        const auto deadline = steady::now() + std::chrono::seconds(20);
+        while (!go_block.load() && steady::now() < deadline) {
+        }
+        switch (kind) {
+          case block_kind::event_wait:
+            result = WSAWaitForMultipleEvents(1, &e, FALSE, 20000, FALSE);
+            break;
+          case block_kind::sleep_ex:
+            result = SleepEx(20000, TRUE);
+            break;
+          case block_kind::msg_wait: {
+            HANDLE h = e;
+            result = MsgWaitForMultipleObjectsEx(1, &h, 20000, 0, 0);
+            break;
+          }
+          case block_kind::other_port: {
+            const packet o = get_packet(other, 20000);
+            result = o.ok == TRUE ? static_cast<DWORD>(o.key) : o.error;
+            break;
+          }
+        }
+        done = true;
+      });
+      REQUIRE(wait_for_flag(published));
+      REQUIRE(opened == 0);
+      REQUIRE(wait_for_flag(took));
+      CHECK(first_key.load() == 1);
+      port_waiter waiter([&] { return get_packet(p, 10000); });
+      std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+      CHECK(PostQueuedCompletionStatus(p, 0, 2, nullptr) == TRUE);
+      std::this_thread::sleep_for(milliseconds(100));
+#if !defined(_WIN32)
+      // Wine: the concurrency value is not enforced (see the case above);
+      // the waiter takes the packet at once.
+      CHECK_FALSE(waiter.finished());
+#endif
+      go_block = true;
+      const packet& second = waiter.join("a waiter while the running thread blocks elsewhere");
+      CHECK(second.ok == TRUE);
+      CHECK(second.key == 2);
+      CHECK_FALSE(done.load());  // still blocked: only its wait's end wakes it
+      DWORD expected = 0;
+      switch (kind) {
+        case block_kind::event_wait:
+        case block_kind::msg_wait:
+          CHECK(WSASetEvent(e) == TRUE);
+          expected = wait_0;
+          break;
+        case block_kind::sleep_ex: {
+          static std::atomic<bool> ran{false};
+          ran = false;
+          CHECK(u.queue_apc(&self, set_flag_apc, as_context(&ran), &err) == 0);
+          expected = sleep_io_completion;
+          break;
+        }
+        case block_kind::other_port:
+          CHECK(PostQueuedCompletionStatus(other, 0, 9, nullptr) == TRUE);
+          expected = 9;
+          break;
+      }
+      join_or_die(runner, done, block_kind_name(kind));
+      CHECK(result.load() == expected);
+      CHECK(u.close_thread(&self, &err) == 0);
+      CHECK(WSACloseEvent(e) == TRUE);
+      CHECK(CloseHandle(other) == TRUE);
+      CHECK(CloseHandle(p) == TRUE);
+    }
+  }
+
+  SUBCASE("concurrency 1: queued packets go to a GetQueuedCompletionStatusEx waiter together") {
+    HANDLE p = new_port(1);
+    REQUIRE(p != nullptr);
+    CHECK(PostQueuedCompletionStatus(p, 0, 1, nullptr) == TRUE);
+    packet got = get_packet(p, 0);  // this thread now runs the port's packet
+    CHECK(got.ok == TRUE);
+    CHECK(got.key == 1);
+    std::atomic<bool> started{false}, finished{false};
+    OVERLAPPED_ENTRY es[8] = {};
+    ULONG removed = 0;
+    BOOL ok = FALSE;
+    std::thread waiter([&] {
+      started = true;
+      ok = GetQueuedCompletionStatusEx(p, es, 8, &removed, 10000, FALSE);
+      finished = true;
+    });
+    REQUIRE(wait_for_flag(started));
+    std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+    for (ULONG_PTR k = 2; k <= 4; ++k) CHECK(PostQueuedCompletionStatus(p, 0, k, nullptr) == TRUE);
+    std::this_thread::sleep_for(milliseconds(50));
+#if !defined(_WIN32)
+    CHECK_FALSE(finished.load());  // Wine: the limit is not enforced
+#endif
+    // This thread blocks (a plain sleep): its place goes to the waiter,
+    // which takes everything queued.
+    SleepEx(100, FALSE);
+    join_or_die(waiter, finished, "GetQueuedCompletionStatusEx handed queued packets");
+    CHECK(ok == TRUE);
+    std::vector<ULONG_PTR> keys;
+    for (ULONG i = 0; i < removed && i < 8; ++i) keys.push_back(es[i].lpCompletionKey);
+#if defined(_WIN32)
+    // Wine: the waiter may have woken at the first post, with fewer.
+    for (got = get_packet(p, 0); got.ok == TRUE; got = get_packet(p, 0)) keys.push_back(got.key);
+#endif
+    CHECK(keys == std::vector<ULONG_PTR>{2, 3, 4});
+    CHECK(get_packet(p, 0).ok == FALSE);
+    CHECK(CloseHandle(p) == TRUE);
+  }
+
+  SUBCASE("a closed port's record reused while other threads still use the old handle") {
+    // Threads call GetQueuedCompletionStatus(Ex) with each port handle while
+    // this thread closes it and makes another port (on POSIX the same
+    // record), posts one packet to it and takes it back. A call made after
+    // the close returned gets ERROR_INVALID_HANDLE; none returns a packet;
+    // the new port's packet is never lost to them. On Windows the new port
+    // may get the old handle's value: then the stale callers are really
+    // callers of the new port, and may take its packet (counted).
+#if defined(_WIN32)
+    constexpr int rounds = 200;
+#else
+    constexpr int rounds = 500;
+#endif
+    constexpr int racers = 2;
+    std::vector<HANDLE> olds(rounds, nullptr);  // written before `published`
+    std::unique_ptr<std::atomic<HANDLE>[]> news(new std::atomic<HANDLE>[rounds]());
+    std::atomic<int> published{-1}, closed{-1};
+    std::atomic<bool> stop{false};
+    std::atomic<long> stale_packets{0}, not_invalid_after_close{0}, bad_errors{0}, calls{0};
+    std::vector<std::vector<ULONG_PTR>> racer_keys(racers);
+    std::vector<std::thread> ts;
+    for (int r = 0; r < racers; ++r) {
+      ts.emplace_back([&, r] {
+        while (!stop.load()) {
+          const int i = published.load();
+          if (i < 0) continue;
+          const int closed_before = closed.load();
+          const HANDLE h = olds[static_cast<std::size_t>(i)];
+          const packet got =
+              (calls.fetch_add(1) & 1) != 0 ? get_packet_ex(h, 0, FALSE) : get_packet(h, 0);
+          // Whether a port made since has the old handle's value (Windows).
+          bool reused = false;
+          const int last = published.load();
+          for (int j = i; j <= last; ++j)
+            if (news[j].load() == h || (j > i && olds[static_cast<std::size_t>(j)] == h))
+              reused = true;
+          if (got.ok == TRUE) {
+            racer_keys[static_cast<std::size_t>(r)].push_back(got.key);
+            if (!reused) ++stale_packets;
+            continue;
+          }
+          if (closed_before >= i && got.error != error_invalid_handle && !reused)
+            ++not_invalid_after_close;
+          if (got.error != error_invalid_handle && got.error != wait_timeout) ++bad_errors;
+        }
+      });
+    }
+    long lost = 0;
+    for (int i = 0; i < rounds; ++i) {
+      HANDLE old = new_port();
+      REQUIRE(old != nullptr);
+      olds[static_cast<std::size_t>(i)] = old;
+      published = i;
+      const long before = calls.load();
+      while (calls.load() < before + 1) std::this_thread::yield();  // let them call it
+      CHECK(CloseHandle(old) == TRUE);
+      closed = i;
+      HANDLE fresh = new_port();
+      REQUIRE(fresh != nullptr);
+      news[i] = fresh;
+      const ULONG_PTR key = 1000 + static_cast<ULONG_PTR>(i);
+      CHECK(PostQueuedCompletionStatus(fresh, 1, key, nullptr) == TRUE);
+      const packet got = get_packet(fresh, 0);
+      if (got.ok != TRUE || got.key != key) ++lost;  // taken by a racer, or dropped
+      CHECK(CloseHandle(fresh) == TRUE);
+    }
+    stop = true;
+    for (std::thread& t : ts) t.join();
+    std::size_t racer_taken = 0;
+    for (const auto& keys : racer_keys) racer_taken += keys.size();
+    INFO(calls.load() << " calls with old handles; racers took " << racer_taken);
+    CHECK(stale_packets.load() == 0);
+    CHECK(not_invalid_after_close.load() == 0);
+    CHECK(bad_errors.load() == 0);
+#if defined(_WIN32)
+    CHECK(static_cast<std::size_t>(lost) == racer_taken);  // only through a reused value
+#else
+    CHECK(lost == 0);
+    CHECK(racer_taken == 0);
+#endif
   }
 
   // Associating a wpu socket handle with a port: overlapped.hpp.

@@ -196,35 +196,53 @@ struct port_packet {
 
 /// A thread blocked in GetQueuedCompletionStatus(Ex): on its own stack, on
 /// the port's LIFO stack while it waits; fields guarded by the port's mutex.
+/// A poster (or a thread giving a slot back) that releases it takes a slot
+/// under the concurrency limit on its behalf and writes up to `max` packets
+/// into `entries` (the caller's own array, which only the releasing thread
+/// writes while the waiter is linked), so no later caller can take them.
 struct port_waiter {
   thread_record* thread = nullptr;
   port_waiter* next = nullptr;
-  bool linked = false;  // on the stack
+  OVERLAPPED_ENTRY* entries = nullptr;
+  ULONG max = 0;
+  ULONG handed = 0;              // packets written into entries on release
+  std::uint32_t generation = 0;  // the port generation its slot was taken under
+  bool linked = false;           // on the stack
 };
 
 /// A completion port. Type-stable; reached through its handle (kind port).
-///  - Packets: a Boost.Lockfree MPMC queue, plus `available`, the packets
-///    queued and not yet claimed (a poster pushes, then increments; a
-///    consumer claims by decrement, then pops: so a claim always finds a
-///    packet). No lock for either while a consumer is running.
+///  - Packets: a Boost.Lockfree MPMC queue, plus `available`, which packs
+///    the port's generation (high 24 bits) and the packets queued and not
+///    yet claimed (low 40 bits). A poster pushes, then increments; a
+///    consumer claims by a compare-and-swap that also checks the generation,
+///    then pops: so a claim always finds a packet, and a thread that looked
+///    the port up before it was closed (and its record reused) can never
+///    claim the next port's packets. No lock while a consumer is running.
 ///  - `active` packs the port's generation (high 32 bits) and the number of
 ///    threads running its packets (a thread runs from taking a packet until
-///    it waits on the port again); a thread takes a packet only while that
-///    number is below `concurrency`.
+///    it waits on the port again, and not while it blocks in another wpu
+///    wait); a thread takes a packet only while that number is below
+///    `concurrency`.
 ///  - Waiters: a LIFO stack under `mutex`, counted in `waiting`; a poster
 ///    looks at `waiting` after its increment (both seq_cst), so either the
-///    waiter's last check sees the packet or the poster sees the waiter.
+///    waiter's last check sees the packet or the poster sees the waiter. A
+///    poster that sees a waiter hands its packet to the most recent one
+///    under the mutex (see port_waiter).
+///  - The generation changes when the port is closed, under `mutex`; every
+///    field read without the mutex is atomic, so a thread holding a stale
+///    pointer to a reused record reads valid values and is then refused by
+///    a generation or handle check.
 struct port_object {
   port_object();
   std::atomic<std::uint64_t> handle{0};  // 0 once closed; changed under mutex
   std::unique_ptr<boost::lockfree::queue<port_packet>> packets;
-  alignas(64) std::atomic<std::int64_t> available{0};
+  alignas(64) std::atomic<std::uint64_t> available{0};
   alignas(64) std::atomic<std::uint64_t> active{0};
   alignas(64) std::atomic<std::uint32_t> waiting{0};
+  std::atomic<std::uint32_t> concurrency{1};  // set by create_port under mutex
   std::mutex mutex;
   port_waiter* waiters = nullptr;  // guarded by mutex
   std::uint32_t generation = 0;    // guarded by mutex
-  DWORD concurrency = 1;           // fixed while the handle is live
 };
 
 /// A thread that waits or receives APCs. Created on the thread's first wait,
@@ -391,6 +409,12 @@ class sync {
   /// A thread's slot under a port's concurrency limit goes back (when it
   /// waits on the port again, or exits while running its packet).
   WPU_DECL void give_back_slot(detail::port_object* p, std::uint32_t generation) noexcept;
+  /// The calling thread, about to sleep in a wait other than its port's:
+  /// the port it runs a packet of (if any) stops counting it, as Windows
+  /// does for a thread that blocks. resume_port_slot() after the sleep
+  /// counts it again (even beyond the limit, as Windows).
+  WPU_DECL void suspend_port_slot() noexcept;
+  WPU_DECL void resume_port_slot() noexcept;
 
   /// The calling thread's id (the kernel's).
   WPU_DECL static DWORD current_thread_id() noexcept;
@@ -448,10 +472,14 @@ class sync {
   WPU_DECL void exit_messages(detail::thread_record* rec) noexcept;
   // ports.ipp
   WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
-  WPU_DECL void leave_port() noexcept;
+  WPU_DECL void leave_port(detail::port_object* next) noexcept;
   WPU_DECL void release_waiters(detail::port_object* p) noexcept;
-  WPU_DECL static ULONG claim_packets(detail::port_object* p, std::uint64_t h,
-                                      OVERLAPPED_ENTRY* entries, ULONG max) noexcept;
+  WPU_DECL static void hand_queued(detail::port_object* p) noexcept;  // mutex held
+  WPU_DECL static ULONG claim_packets(detail::port_object* p, std::uint32_t generation,
+                                      std::uint64_t h, OVERLAPPED_ENTRY* entries,
+                                      ULONG max) noexcept;
+  WPU_DECL BOOL post_to_waiter(detail::port_object* p, const detail::port_packet& packet,
+                               DWORD* err) noexcept;
   WPU_DECL static void erase_taken(detail::thread_messages* q, std::size_t i) noexcept;
 
   handle_table handles_;  // events, thread ids and windows

@@ -2,11 +2,14 @@
 // port_object).
 //
 // Who runs what: every function may be called from any thread. A packet is
-// delivered to exactly one thread waiting in GetQueuedCompletionStatus(Ex),
-// the most recent waiter first; a thread counts against the port's
-// concurrency from the moment it takes a packet until it calls
-// GetQueuedCompletionStatus(Ex) again (or exits). Windows also stops
-// counting a thread while it blocks on anything else; wpu cannot see that.
+// delivered to exactly one thread waiting in GetQueuedCompletionStatus(Ex):
+// a packet posted while threads wait (and the concurrency limit lets one
+// more run) is handed to the most recent waiter at once, before the post
+// returns. A thread counts against the port's concurrency from the moment
+// it takes a packet until it calls GetQueuedCompletionStatus(Ex) again (or
+// exits), except while it sleeps in another wpu wait (an event or message
+// wait, SleepEx): as on Windows, the port then stops counting it, and
+// counts it again when it wakes. Blocking system calls are not seen.
 #ifndef WPU_POSIX_IMPL_PORTS_IPP
 #define WPU_POSIX_IMPL_PORTS_IPP
 
@@ -32,15 +35,17 @@ inline port_object::port_object() : packets(new boost::lockfree::queue<port_pack
 
 // The port whose packet the calling thread is running, if any. A thread that
 // exits while running one gives its slot back here (it may never have made a
-// thread record, so the record's exit hook cannot).
+// thread record, so the record's exit hook cannot). Owner thread only.
 struct running_port {
   running_port() = default;
   running_port(const running_port&) = delete;
   running_port& operator=(const running_port&) = delete;
   port_object* port = nullptr;
   std::uint32_t generation = 0;
+  bool suspended = false;  // asleep in another wait: the slot is given back
   ~running_port() {
-    if (port != nullptr) sync::instance().give_back_slot(port, generation);
+    if (port != nullptr && !suspended) sync::instance().give_back_slot(port, generation);
+    port = nullptr;
   }
 };
 
@@ -51,6 +56,41 @@ inline running_port& this_thread_running() noexcept {
 
 constexpr std::uint64_t active_word(std::uint32_t generation, std::uint32_t running) noexcept {
   return (std::uint64_t{generation} << 32) | running;
+}
+
+// port_object::available: the generation's low 24 bits over a 40-bit count.
+constexpr unsigned count_bits = 40;
+constexpr std::uint64_t count_mask = (std::uint64_t{1} << count_bits) - 1;
+constexpr std::uint64_t available_generation(std::uint32_t generation) noexcept {
+  return std::uint64_t{generation} << count_bits;  // the high bits fall off
+}
+constexpr std::uint64_t queued(std::uint64_t available) noexcept {
+  return available & count_mask;
+}
+
+// Takes a slot under the concurrency limit for the port's generation
+// `generation`: false if the port has none free or is closed since.
+inline bool take_slot(port_object* p, std::uint32_t generation) noexcept {
+  std::uint64_t w = p->active.load(std::memory_order_relaxed);
+  const DWORD limit = p->concurrency.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((w >> 32) != generation || (w & 0xFFFFFFFFu) >= limit) return false;
+    if (p->active.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed))
+      return true;
+  }
+}
+
+// Gives a slot back without releasing anyone (the caller holds the mutex,
+// or knows nothing is queued).
+inline void return_slot(port_object* p, std::uint32_t generation) noexcept {
+  std::uint64_t w = p->active.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((w >> 32) != generation || (w & 0xFFFFFFFFu) == 0) return;  // closed since
+    if (p->active.compare_exchange_weak(w, w - 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed))
+      return;
+  }
 }
 
 }  // namespace detail
@@ -88,9 +128,11 @@ WPU_DECL HANDLE sync::create_port(HANDLE file, HANDLE port, ULONG_PTR, DWORD con
     set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
-  ++p->generation;
-  p->concurrency =
-      concurrency != 0 ? concurrency : std::max(1u, std::thread::hardware_concurrency());
+  // The generation is the one the last close moved to: threads that still
+  // hold an older one (from before that close) are refused by every check.
+  p->concurrency.store(
+      concurrency != 0 ? concurrency : std::max(1u, std::thread::hardware_concurrency()),
+      std::memory_order_relaxed);
   p->active.store(detail::active_word(p->generation, 0), std::memory_order_relaxed);
   p->handle.store(h, std::memory_order_release);
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
@@ -104,32 +146,81 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
     return FALSE;
   }
   const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const port_packet packet{h, key, overlapped, bytes, error};
+  // A thread waits: the packet may be its (see post_to_waiter).
+  if (p->waiting.load(std::memory_order_seq_cst) != 0) return post_to_waiter(p, packet, err);
   try {
-    p->packets->push(port_packet{h, key, overlapped, bytes, error});
+    p->packets->push(packet);
   } catch (...) {
     set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return FALSE;
   }
   p->available.fetch_add(1, std::memory_order_seq_cst);
+  // A thread that started waiting since the look above either saw the
+  // packet in its last check, or is seen here.
   if (p->waiting.load(std::memory_order_seq_cst) != 0) release_waiters(p);
   return TRUE;
 }
 
-// Takes up to `max` queued packets of the port whose live handle is h into
-// `entries`, claiming as many as are queued with one compare-and-swap, and
-// returns how many it took (0: none queued). A packet that names another
+// A post while threads wait, under the port's mutex: with nothing queued
+// and room under the concurrency limit, the packet goes straight into the
+// most recent waiter's entries and never enters the queue, so no caller
+// that comes later can take it. Otherwise it is queued behind the packets
+// already there (first in, first out), and queued packets are handed to
+// waiters as far as the limit allows.
+WPU_DECL BOOL sync::post_to_waiter(port_object* p, const port_packet& packet, DWORD* err) noexcept {
+  thread_record* woken = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    if (p->handle.load(std::memory_order_relaxed) != packet.port) {  // closed since the look-up
+      set_error(err, ERROR_INVALID_HANDLE);
+      return FALSE;
+    }
+    port_waiter* w = p->waiters;
+    if (w != nullptr && detail::queued(p->available.load(std::memory_order_seq_cst)) == 0 &&
+        detail::take_slot(p, p->generation)) {
+      w->entries[0].lpCompletionKey = packet.key;
+      w->entries[0].lpOverlapped = packet.overlapped;
+      w->entries[0].Internal = ntstatus_from_win32(packet.error);
+      w->entries[0].dwNumberOfBytesTransferred = packet.bytes;
+      w->handed = 1;
+      w->generation = p->generation;
+      p->waiters = w->next;
+      w->linked = false;
+      p->waiting.fetch_sub(1, std::memory_order_seq_cst);
+      woken = w->thread;  // type-stable: safe to wake after the unlock
+    } else {
+      try {
+        p->packets->push(packet);
+      } catch (...) {
+        set_error(err, ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+      }
+      p->available.fetch_add(1, std::memory_order_seq_cst);
+      hand_queued(p);
+    }
+  }
+  if (woken != nullptr && claim(woken)) wake_owner(woken);
+  return TRUE;
+}
+
+// Takes up to `max` queued packets of the port whose live handle is h and
+// generation `generation` into `entries`, claiming as many as are queued
+// with one compare-and-swap, and returns how many it took (0: none queued,
+// or the port has another generation now). A packet that names another
 // handle (posted while the port was closed and its record reused) is
 // dropped, and the claim goes on.
-WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint64_t h, OVERLAPPED_ENTRY* entries,
-                                   ULONG max) noexcept {
+WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint32_t generation, std::uint64_t h,
+                                   OVERLAPPED_ENTRY* entries, ULONG max) noexcept {
+  const std::uint64_t mine = detail::available_generation(generation);
   ULONG n = 0;
   while (n < max) {
-    std::int64_t queued = p->available.load(std::memory_order_relaxed);
-    std::int64_t k;
+    std::uint64_t a = p->available.load(std::memory_order_relaxed);
+    std::uint64_t k;
     do {
-      if (queued <= 0) return n;
-      k = std::min<std::int64_t>(queued, max - n);
-    } while (!p->available.compare_exchange_weak(queued, queued - k, std::memory_order_seq_cst,
+      if ((a & ~detail::count_mask) != mine || detail::queued(a) == 0) return n;
+      k = std::min<std::uint64_t>(detail::queued(a), max - n);
+    } while (!p->available.compare_exchange_weak(a, a - k, std::memory_order_seq_cst,
                                                  std::memory_order_relaxed));
     // Each poster pushed before it incremented: the k packets are there
     // (one may still be being linked by a poster that pushed after ours;
@@ -148,55 +239,91 @@ WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint64_t h, OVERLAPPED_E
   return n;
 }
 
-// Wakes the most recent waiters, as many as there are packets to take and
-// room under the concurrency limit. Any thread.
-WPU_DECL void sync::release_waiters(port_object* p) noexcept {
-  std::lock_guard<std::mutex> lock(p->mutex);
-  std::int64_t packets = p->available.load(std::memory_order_seq_cst);
-  const auto running =
-      static_cast<std::uint32_t>(p->active.load(std::memory_order_seq_cst) & 0xFFFFFFFFu);
-  std::int64_t room =
-      running < p->concurrency ? static_cast<std::int64_t>(p->concurrency - running) : 0;
-  while (p->waiters != nullptr && packets > 0 && room > 0) {
+// With the port's mutex held: hands queued packets to the most recent
+// waiters, as many as there are packets and room under the concurrency
+// limit. Each released waiter gets a slot taken on its behalf and up to its
+// `max` packets in its own entries.
+WPU_DECL void sync::hand_queued(port_object* p) noexcept {
+  const std::uint64_t h = p->handle.load(std::memory_order_relaxed);
+  if (h == 0) return;  // closed: close_port releases the waiters
+  const std::uint32_t generation = p->generation;
+  while (p->waiters != nullptr &&
+         detail::queued(p->available.load(std::memory_order_seq_cst)) != 0) {
+    if (!detail::take_slot(p, generation)) return;
     port_waiter* w = p->waiters;
+    const ULONG n = claim_packets(p, generation, h, w->entries, w->max);
+    if (n == 0) {  // taken meanwhile by running threads
+      detail::return_slot(p, generation);
+      return;
+    }
+    w->handed = n;
+    w->generation = generation;
     p->waiters = w->next;
     w->linked = false;
     p->waiting.fetch_sub(1, std::memory_order_seq_cst);
     if (claim(w->thread)) wake_owner(w->thread);
-    --packets;
-    --room;
   }
+}
+
+// Any thread: hands queued packets to waiters (see hand_queued).
+WPU_DECL void sync::release_waiters(port_object* p) noexcept {
+  std::lock_guard<std::mutex> lock(p->mutex);
+  hand_queued(p);
 }
 
 // A running thread's slot under the concurrency limit goes back, if the port
 // still has the generation it was taken under; a waiter that the slot kept
-// out is then released.
+// out is then handed a queued packet.
 WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noexcept {
-  std::uint64_t w = p->active.load(std::memory_order_relaxed);
-  for (;;) {
-    if ((w >> 32) != generation || (w & 0xFFFFFFFFu) == 0) return;  // closed since
-    if (p->active.compare_exchange_weak(w, w - 1, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed))
-      break;
-  }
+  detail::return_slot(p, generation);
   if (p->waiting.load(std::memory_order_seq_cst) != 0 &&
-      p->available.load(std::memory_order_seq_cst) > 0)
+      detail::queued(p->available.load(std::memory_order_seq_cst)) != 0)
     release_waiters(p);
 }
 
-// On entry to GetQueuedCompletionStatus(Ex): the calling thread stops running
-// its last port's packet.
-WPU_DECL void sync::leave_port() noexcept {
+// On entry to GetQueuedCompletionStatus(Ex) on port `next`: the calling
+// thread stops running its last port's packet. Coming back to the same port,
+// it takes the next queued packet itself (as Windows: no waiter is woken for
+// it); leaving another port, that port's waiters get the slot.
+WPU_DECL void sync::leave_port(port_object* next) noexcept {
   detail::running_port& r = detail::this_thread_running();
   port_object* p = r.port;
   if (p == nullptr) return;
   r.port = nullptr;
-  give_back_slot(p, r.generation);
+  if (r.suspended) {  // not counted now (cannot happen: waits do not nest)
+    r.suspended = false;
+    return;
+  }
+  if (p == next)
+    detail::return_slot(p, r.generation);
+  else
+    give_back_slot(p, r.generation);
+}
+
+WPU_DECL void sync::suspend_port_slot() noexcept {
+  detail::running_port& r = detail::this_thread_running();
+  if (r.port == nullptr || r.suspended) return;
+  r.suspended = true;
+  give_back_slot(r.port, r.generation);
+}
+
+WPU_DECL void sync::resume_port_slot() noexcept {
+  detail::running_port& r = detail::this_thread_running();
+  if (!r.suspended) return;
+  r.suspended = false;
+  port_object* p = r.port;
+  std::uint64_t w = p->active.load(std::memory_order_relaxed);
+  do {
+    if ((w >> 32) != r.generation) {  // the port was closed meanwhile
+      r.port = nullptr;
+      return;
+    }
+  } while (!p->active.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst,
+                                            std::memory_order_relaxed));
 }
 
 WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
                                      DWORD timeout_ms, bool alertable, DWORD* err) noexcept {
-  leave_port();
   port_object* p = lookup_port(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -206,23 +333,31 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
+  leave_port(p);  // after the checks: a refused call changes nothing (Windows)
   const auto h = reinterpret_cast<std::uintptr_t>(port);
   thread_record* rec = nullptr;
   const detail::deadline until(timeout_ms);
   port_waiter self;
+  // A close seen before the call has waited means the call came after it:
+  // ERROR_INVALID_HANDLE; one that ends a wait: ERROR_ABANDONED_WAIT_0.
+  bool waited = false;
+  auto closed = [&] {
+    set_error(err, waited ? ERROR_ABANDONED_WAIT_0 : ERROR_INVALID_HANDLE);
+    return ULONG{0};
+  };
   for (;;) {
-    // 1. Take packets while the concurrency limit allows: no lock.
-    std::uint64_t w = p->active.load(std::memory_order_relaxed);
+    // 1. Take packets while the concurrency limit allows: no lock. The
+    //    generation read first, then the handle: if the handle is still h,
+    //    the generation is its port's, and every step below checks it.
+    std::uint64_t w = p->active.load(std::memory_order_acquire);
     const std::uint32_t generation = static_cast<std::uint32_t>(w >> 32);
-    if (p->handle.load(std::memory_order_acquire) != h) {
-      set_error(err, ERROR_ABANDONED_WAIT_0);
-      return 0;
-    }
-    while ((w & 0xFFFFFFFFu) < p->concurrency && (w >> 32) == generation) {
+    if (p->handle.load(std::memory_order_acquire) != h) return closed();
+    const DWORD limit = p->concurrency.load(std::memory_order_relaxed);
+    while ((w & 0xFFFFFFFFu) < limit && (w >> 32) == generation) {
       if (!p->active.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst,
                                            std::memory_order_relaxed))
         continue;
-      const ULONG n = claim_packets(p, h, entries, max);
+      const ULONG n = claim_packets(p, generation, h, entries, max);
       if (n != 0) {
         detail::running_port& r = detail::this_thread_running();
         r.port = p;  // fields, not a temporary: its destructor gives slots back
@@ -256,19 +391,23 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       std::lock_guard<std::mutex> lock(p->mutex);
       if (p->handle.load(std::memory_order_relaxed) != h) {
         disarm(rec);
-        set_error(err, ERROR_ABANDONED_WAIT_0);
-        return 0;
+        return closed();
       }
       self.thread = rec;
+      self.entries = entries;
+      self.max = max;
+      self.handed = 0;
       self.next = p->waiters;
       self.linked = true;
       p->waiters = &self;
       p->waiting.fetch_add(1, std::memory_order_seq_cst);
     }
+    waited = true;
     // A packet posted before the registration is seen here; one posted after
-    // it sees `waiting` and wakes a waiter.
+    // it sees `waiting` and hands the packet over.
     const std::uint64_t running = p->active.load(std::memory_order_seq_cst) & 0xFFFFFFFFu;
-    const bool ready = p->available.load(std::memory_order_seq_cst) > 0 && running < p->concurrency;
+    const bool ready = detail::queued(p->available.load(std::memory_order_seq_cst)) != 0 &&
+                       running < p->concurrency.load(std::memory_order_relaxed);
     if (!ready) {
       for (;;) {
         if (alertable && has_apcs(rec)) break;
@@ -285,6 +424,8 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
       }
     }
     disarm(rec);
+    ULONG handed;
+    std::uint32_t handed_generation;
     {
       std::lock_guard<std::mutex> lock(p->mutex);
       if (self.linked) {  // not released: take ourselves off the stack
@@ -296,9 +437,23 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
         self.linked = false;
         p->waiting.fetch_sub(1, std::memory_order_seq_cst);
       }
+      handed = self.handed;
+      handed_generation = self.generation;
+    }
+    // Packets handed over are ours, whatever ended the sleep (a timeout, a
+    // close, APCs: they wait for the next alertable call). A slot was taken
+    // for us; the Ex form also takes what else is queued, as Windows does.
+    if (handed != 0) {
+      if (handed < max)
+        handed += claim_packets(p, handed_generation, h, entries + handed, max - handed);
+      detail::running_port& r = detail::this_thread_running();
+      r.port = p;
+      r.generation = handed_generation;
+      return handed;
     }
     // Loop: take a packet, or report the timeout, the close or the APCs.
-    if (alertable && has_apcs(rec) && p->available.load(std::memory_order_relaxed) <= 0) {
+    if (alertable && has_apcs(rec) &&
+        detail::queued(p->available.load(std::memory_order_relaxed)) == 0) {
       run_apcs(rec);
       set_error(err, WAIT_IO_COMPLETION);
       return 0;
@@ -313,6 +468,7 @@ WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
     set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
   }
+  std::uint32_t generation;
   {
     std::lock_guard<std::mutex> lock(p->mutex);
     if (p->handle.load(std::memory_order_relaxed) != h) {
@@ -330,12 +486,19 @@ WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
       p->waiting.fetch_sub(1, std::memory_order_seq_cst);
       if (claim(w->thread)) wake_owner(w->thread);
     }
-    // Running threads stop counting (their generation is gone).
-    p->active.store(detail::active_word(p->generation + 1, 0), std::memory_order_seq_cst);
+    // A new generation: running threads stop counting, and no thread that
+    // looked the port up before can claim a packet or a slot any more.
+    generation = ++p->generation;
+    p->active.store(detail::active_word(generation, 0), std::memory_order_seq_cst);
+    std::uint64_t a = p->available.load(std::memory_order_relaxed);
+    while (!p->available.compare_exchange_weak(
+        a, detail::available_generation(generation) | detail::queued(a), std::memory_order_seq_cst,
+        std::memory_order_relaxed)) {
+    }
   }
   // Queued packets are dropped: no packet names handle 0, so the claim
   // skips every one and never writes an entry.
-  claim_packets(p, 0, nullptr, ~ULONG{0});
+  claim_packets(p, generation, 0, nullptr, ~ULONG{0});
   ports_.put(p);
   return TRUE;
 }

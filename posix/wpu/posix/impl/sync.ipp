@@ -850,8 +850,11 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
     ++e->refs;
   }
 
-  // 3. Sleep on the thread's wake word until a condition holds.
+  // 3. Sleep on the thread's wake word until a condition holds. While it
+  //    sleeps, the completion port whose packet the thread runs does not
+  //    count it (see suspend_port_slot).
   DWORD result = WAIT_FAILED;
+  bool suspended = false;
   if (closed) {
     set_error(err, WSA_INVALID_HANDLE);
   } else {
@@ -880,10 +883,15 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
         result = WAIT_TIMEOUT;
         break;
       }
+      if (!suspended) {
+        suspend_port_slot();
+        suspended = true;
+      }
       timespec at;
       sleep_armed(rec, armed, until.abs(&at));
     }
     disarm(rec);
+    if (suspended) resume_port_slot();
   }
 
   // 4. Unregister; a close during the wait may leave us the last reference.
@@ -909,6 +917,7 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
       ::sched_yield();
       return 0;
     }
+    suspend_port_slot();  // see block()
     if (timeout_ms == INFINITE) {
       for (;;) ::pause();
     }
@@ -922,6 +931,7 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
     }
     while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
     }
+    resume_port_slot();
     return 0;
   }
   if (run_apcs(rec) != 0) return WAIT_IO_COMPLETION;
@@ -940,14 +950,20 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
       }
     }
   }
+  bool suspended = false;
   for (;;) {
     const std::uint32_t armed = arm(rec);
     if (has_apcs(rec)) break;
     if (until.passed()) break;
+    if (!suspended) {
+      suspend_port_slot();  // see block()
+      suspended = true;
+    }
     timespec at;
     sleep_armed(rec, armed, until.abs(&at));
   }
   disarm(rec);
+  if (suspended) resume_port_slot();
   return run_apcs_after_sleep(rec) != 0 ? WAIT_IO_COMPLETION : 0;
 }
 
