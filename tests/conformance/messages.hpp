@@ -866,6 +866,62 @@ TEST_CASE_TEMPLATE_DEFINE("messages" * doctest::test_suite("conformance"), F, wp
     CHECK(log.with(WM_USER).size() == 1);
   }
 
+#if !defined(_WIN32)
+  // wpu's HWNDs accept tag bits like its other handles. Windows promises tag
+  // bits for kernel handles only (OBJ_HANDLE_TAGBITS); an HWND is a USER
+  // handle, and Wine 8 refuses hwnd|1, |2 and |3 (ERROR_INVALID_WINDOW_HANDLE),
+  // so this is checked on POSIX only.
+  SUBCASE("tag bits: hwnd|1, |2 and |3 name hwnd, for every window function (POSIX)") {
+    window_class cls(WPU_WTEXT("wpu-msg-tags"));
+    HWND w = make_window(cls.name());
+    REQUIRE(w != nullptr);
+    log.clear();
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      HWND t = with_tag(w, bits);
+      CHECK(IsWindow(t) == TRUE);
+      CHECK(GetWindowThreadProcessId(t, nullptr) == me);
+      CHECK(SetWindowLongPtrW(t, GWLP_USERDATA, static_cast<LONG_PTR>(bits)) ==
+            static_cast<LONG_PTR>(bits - 1));
+      CHECK(GetWindowLongPtrW(w, GWLP_USERDATA) == static_cast<LONG_PTR>(bits));
+      CHECK(GetWindowLongPtrW(t, GWLP_WNDPROC) == reinterpret_cast<LONG_PTR>(&recording_proc));
+      CHECK(PostMessageW(t, WM_USER, bits, 0) == TRUE);
+      CHECK(u.post_message(t, WM_USER + 1, bits, 0) == TRUE);
+      // The messages name the HWND CreateWindowExW returned; filters and
+      // DispatchMessageW take the tagged one too.
+      MSG m{};
+      REQUIRE(PeekMessageW(&m, t, 0, 0, PM_REMOVE) == TRUE);
+      CHECK(m.hwnd == w);
+      CHECK(m.message == WM_USER);
+      CHECK(m.wParam == bits);
+      m = MSG{};
+      REQUIRE(GetMessageW(&m, with_tag(w, 3 - (bits & 1)), 0, 0) == TRUE);
+      CHECK(m.hwnd == w);
+      CHECK(m.message == WM_USER + 1);
+      m.hwnd = t;
+      CHECK(DispatchMessageW(&m) == 1);
+    }
+    const std::vector<proc_call> dispatched = log.with(WM_USER + 1);
+    REQUIRE(dispatched.size() == 3);
+    for (const proc_call& c : dispatched) CHECK(c.hwnd == w);  // the procedure sees w
+
+    // A tagged parent; destruction through a tagged HWND.
+    HWND child = CreateWindowExW(0, cls.name(), WPU_WTEXT(""), 0, 0, 0, 0, 0, with_tag(w, 1),
+                                 nullptr, nullptr, nullptr);
+    REQUIRE(child != nullptr);
+    CHECK(DestroyWindow(with_tag(child, 2)) == TRUE);
+    CHECK(IsWindow(child) == FALSE);
+    log.clear();
+    CHECK(DestroyWindow(with_tag(w, 3)) == TRUE);
+    CHECK(log.lifecycle() == "DESTROY NCDESTROY");
+    for (const proc_call& c : log.snapshot()) CHECK(c.hwnd == w);
+    CHECK(IsWindow(w) == FALSE);
+    SetLastError(0);
+    CHECK(PostMessageW(with_tag(w, 1), WM_USER, 0, 0) == FALSE);
+    CHECK(GetLastError() == error_invalid_window);
+  }
+#endif
+
   SUBCASE("a window is destroyed with the thread that owns it") {
     window_class cls(WPU_WTEXT("wpu-msg-thread-exit"));
     HWND w = nullptr;
@@ -1097,6 +1153,20 @@ TEST_CASE_TEMPLATE_DEFINE("message waits" * doctest::test_suite("conformance"), 
         [&] {
           return MsgWaitForMultipleObjectsEx(1, &e, INFINITE, QS_ALLPOSTMESSAGE, MWMO_ALERTABLE);
         });
+    CHECK(u.close_event(e, &err) == TRUE);
+  }
+
+  SUBCASE("tag bits: an event as e|1, e|2, e|3") {
+    WSAEVENT e = u.create_event(&err);
+    REQUIRE(e != WSA_INVALID_EVENT);
+    CHECK(u.set_event(e, &err) == TRUE);
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      HANDLE t = with_tag(e, bits);
+      CHECK(MsgWaitForMultipleObjectsEx(1, &t, 0, QS_ALLPOSTMESSAGE, 0) == wait_0);
+      CHECK(MsgWaitForMultipleObjectsEx(1, &t, 0, QS_ALLPOSTMESSAGE, MWMO_WAITALL) ==
+            wait_timeout);  // no message
+    }
     CHECK(u.close_event(e, &err) == TRUE);
   }
 

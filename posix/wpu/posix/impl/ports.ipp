@@ -55,9 +55,11 @@ constexpr std::uint64_t active_word(std::uint32_t generation, std::uint32_t runn
 
 }  // namespace detail
 
+// Tag bits are ignored (detail::untagged): port|1, |2 and |3 name port; the
+// handle packets carry and waiters compare is the untagged one.
 WPU_DECL port_object* sync::lookup_port(HANDLE h) const noexcept {
   std::uint64_t v;
-  if (!handles_.lookup(reinterpret_cast<std::uintptr_t>(h), handle_kind::port, &v)) return nullptr;
+  if (!handles_.lookup(detail::untagged(h), handle_kind::port, &v)) return nullptr;
   return reinterpret_cast<port_object*>(static_cast<std::uintptr_t>(v));
 }
 
@@ -103,7 +105,7 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
     set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
   }
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   try {
     p->packets->push(port_packet{h, key, overlapped, bytes, error});
   } catch (...) {
@@ -206,7 +208,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
   }
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   thread_record* rec = nullptr;
   const detail::deadline until(timeout_ms);
   port_waiter self;
@@ -308,7 +310,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
 
 WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
   port_object* p = lookup_port(port);
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
