@@ -517,6 +517,12 @@ WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR val
                : w->user_data.load(std::memory_order_acquire);
   }
   if (index == GWLP_WNDPROC) {
+    // A window always has a procedure: NULL would be called by the next
+    // DispatchMessageW or DestroyWindow.
+    if (set && value == 0) {
+      set_error(err, ERROR_INVALID_PARAMETER);
+      return 0;
+    }
     WNDPROC old =
         set ? w->proc.exchange(reinterpret_cast<WNDPROC>(value), std::memory_order_acq_rel)
             : w->proc.load(std::memory_order_acquire);
@@ -594,6 +600,13 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
       hwnd != nullptr && hwnd != reinterpret_cast<HWND>(static_cast<LONG_PTR>(-1));
   if (window_filter) hwnd = detail::untagged_hwnd(hwnd);  // as queued messages name it
   const bool foreign = window_filter && own_window(q, hwnd) == nullptr;
+  // PeekMessageW's PM_QS_* bits (QS_* << 16; none: every kind). Only posted
+  // messages (and WM_QUIT, which Windows delivers with them) reach a
+  // message-only queue: there are no sent messages, input, paint or timers.
+  // A call whose kinds leave them out finds nothing and, as on Windows, does
+  // not mark the queue's messages seen (QS_POSTMESSAGE stays set).
+  const UINT kinds = remove >> 16;
+  const bool posted = kinds == 0 || (kinds & QS_POSTMESSAGE) != 0;
   const bool filtered = window_filter || min != 0 || max != 0;
   message_fifo& taken = q->taken;
   for (;;) {
@@ -601,6 +614,7 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
       set_error(err, ERROR_INVALID_WINDOW_HANDLE);
       return -1;
     }
+    if (!posted) return 2;  // PeekMessageW only: GetMessageW has no PM_QS_ bits
     const std::size_t before = taken.size();
     take_incoming(rec, q);
     if (filtered)
