@@ -93,6 +93,14 @@ inline long long ms_since(steady::time_point start) {
   return std::chrono::duration_cast<milliseconds>(steady::now() - start).count();
 }
 
+// `h` with its low two bits set to `bits` (1, 2 or 3). Windows ignores those
+// bits in a kernel handle (ntdef.h's OBJ_HANDLE_TAGBITS: free for
+// applications as tag bits), so the value names h.
+template <class H>
+H with_tag(H h, unsigned bits) {
+  return reinterpret_cast<H>(reinterpret_cast<std::uintptr_t>(h) | bits);
+}
+
 // Waits with timeout 0 for a single event.
 inline DWORD poll_event(WSAEVENT e) {
   return WSAWaitForMultipleEvents(1, &e, FALSE, 0, FALSE);
@@ -269,6 +277,66 @@ TEST_CASE_TEMPLATE_DEFINE("events" * doctest::test_suite("conformance"), F, wpu_
     CHECK(WSAGetLastError() == invalid_handle);
   }
 
+  SUBCASE("tag bits: e|1, e|2 and e|3 name e, for every event function") {
+    WSAEVENT e = u.create_event(&err);
+    REQUIRE(e != WSA_INVALID_EVENT);
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      WSAEVENT t = with_tag(e, bits);
+      CHECK(u.set_event(t, &err) == TRUE);
+      CHECK(poll_event(e) == wait_0);
+      CHECK(poll_event(t) == wait_0);
+      CHECK(u.reset_event(t, &err) == TRUE);
+      CHECK(poll_event(e) == wait_timeout);
+      CHECK(poll_event(t) == wait_timeout);
+      CHECK(WSASetEvent(t) == TRUE);
+      CHECK(poll_event(e) == wait_0);
+      CHECK(WSAResetEvent(t) == TRUE);
+      CHECK(poll_event(e) == wait_timeout);
+    }
+    // The case: set e, wait on e|1.
+    CHECK(WSASetEvent(e) == TRUE);
+    WSAEVENT t = with_tag(e, 1);
+    CHECK(WSAWaitForMultipleEvents(1, &t, FALSE, 0, FALSE) == wait_0);
+    CHECK(WSAResetEvent(e) == TRUE);
+
+    // A wait-all over tagged handles, and a blocked wait on e|2 woken by a
+    // set through e|3.
+    WSAEVENT other = u.create_event(&err);
+    REQUIRE(other != WSA_INVALID_EVENT);
+    WSAEVENT both[2] = {with_tag(e, 1), with_tag(other, 2)};
+    CHECK(WSAWaitForMultipleEvents(2, both, TRUE, 0, FALSE) == wait_timeout);
+    CHECK(u.set_event(other, &err) == TRUE);
+    CHECK(WSAWaitForMultipleEvents(2, both, TRUE, 0, FALSE) == wait_timeout);
+    CHECK(u.set_event(e, &err) == TRUE);
+    CHECK(WSAWaitForMultipleEvents(2, both, TRUE, 0, FALSE) == wait_0);
+    CHECK(u.reset_event(e, &err) == TRUE);
+    const WSAEVENT blocked_on = with_tag(e, 2);
+    infinite_waiter waiter(1, &blocked_on, FALSE);
+    CHECK(u.set_event(with_tag(e, 3), &err) == TRUE);
+    CHECK(waiter.join("a wait on e|2 after a set through e|3") == wait_0);
+#if !defined(_WIN32)
+    // wpu_event_fd: the same descriptor whichever way the event is named.
+    const int fd = wpu_event_fd(e);
+    CHECK(fd >= 0);
+    CHECK(wpu_event_fd(with_tag(e, 1)) == fd);
+    CHECK(wpu_event_fd(with_tag(e, 3)) == fd);
+#endif
+
+    // Closed through e|2: e itself is dead.
+    CHECK(u.close_event(with_tag(e, 2), &err) == TRUE);
+    err = 0;
+    CHECK(u.set_event(e, &err) == FALSE);
+    CHECK(err == invalid_handle);
+    err = 0;
+    CHECK(u.close_event(e, &err) == FALSE);
+    CHECK(err == invalid_handle);
+    CHECK(WSACloseEvent(with_tag(other, 3)) == TRUE);
+    err = 0;
+    CHECK(u.close_event(other, &err) == FALSE);
+    CHECK(err == invalid_handle);
+  }
+
   SUBCASE("events from several threads at once") {
     constexpr int threads = 4;
     constexpr int per_thread = 500;
@@ -417,6 +485,14 @@ TEST_CASE_TEMPLATE_DEFINE("waits" * doctest::test_suite("conformance"), F, wpu_w
     WSASetLastError(0);
     CHECK(wait(twice, TRUE, 0) == wait_failed);
     CHECK(WSAGetLastError() == invalid_parameter);
+    // e and e|1 are one event twice.
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      std::vector<WSAEVENT> tagged = {es[0], es[1], with_tag(es[0], bits)};
+      WSASetLastError(0);
+      CHECK(wait(tagged, TRUE, 0) == wait_failed);
+      CHECK(WSAGetLastError() == invalid_parameter);
+    }
 #endif
     close_all(es);
   }

@@ -708,6 +708,115 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
     CHECK(CloseHandle(p) == TRUE);
   }
 
+  SUBCASE("tag bits: port|1, |2 and |3 name the port, for every port function") {
+    HANDLE p = new_port();
+    REQUIRE(p != nullptr);
+    OVERLAPPED ov{};
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      HANDLE t = with_tag(p, bits);
+      CHECK(PostQueuedCompletionStatus(t, bits, 10 + bits, &ov) == TRUE);
+      packet got = get_packet(p, 0);
+      CHECK(got.ok == TRUE);
+      CHECK(got.bytes == bits);
+      CHECK(got.key == 10 + bits);
+      CHECK(got.ov == &ov);
+      CHECK(PostQueuedCompletionStatus(p, bits, 20 + bits, &ov) == TRUE);
+      got = get_packet(t, 0);
+      CHECK(got.ok == TRUE);
+      CHECK(got.key == 20 + bits);
+      CHECK(PostQueuedCompletionStatus(t, bits, 30 + bits, nullptr) == TRUE);
+      got = get_packet_ex(t, 0, FALSE);
+      CHECK(got.ok == TRUE);
+      CHECK(got.removed == 1);
+      CHECK(got.key == 30 + bits);
+      got = get_packet(t, 0);
+      CHECK(got.ok == FALSE);
+      CHECK(got.error == wait_timeout);
+    }
+
+    // A thread blocked on port|1 takes a packet posted to port|3; one blocked
+    // on the port takes a packet posted to port|2.
+    port_waiter on_tagged([&] { return get_packet(with_tag(p, 1), 10000); });
+    std::this_thread::sleep_for(milliseconds(100));  // surely blocked by now
+    CHECK(PostQueuedCompletionStatus(with_tag(p, 3), 1, 41, nullptr) == TRUE);
+    const packet& a = on_tagged.join("a wait on port|1 after a post to port|3");
+    CHECK(a.ok == TRUE);
+    CHECK(a.key == 41);
+    port_waiter on_plain([&] { return get_packet(p, 10000); });
+    std::this_thread::sleep_for(milliseconds(100));
+    CHECK(PostQueuedCompletionStatus(with_tag(p, 2), 1, 42, nullptr) == TRUE);
+    const packet& b = on_plain.join("a wait on the port after a post to port|2");
+    CHECK(b.ok == TRUE);
+    CHECK(b.key == 42);
+
+    // A socket associated through port|1 completes to the port. The hEvent
+    // rule keeps its meaning: bit 0 says "no packet", the event is hEvent & ~1
+    // (here e|2: e itself).
+    int err2 = 0;
+    const SOCKET s = u.create_socket_handle(id_a, 1, &err2);
+    REQUIRE(s != INVALID_SOCKET);
+    DWORD e = 0;
+    CHECK(f.impl().associate_port(s, with_tag(p, 1), 51, 0, &e) != nullptr);
+    WSAEVENT ev = u.create_event(&err);
+    REQUIRE(ev != WSA_INVALID_EVENT);
+    WSAOVERLAPPED queued{};
+    queued.Internal = WSS_OPERATION_IN_PROGRESS;
+    queued.hEvent = with_tag(ev, 2);
+    CHECK(u.complete_overlapped_request(s, &queued, 0, 7, &err) == 0);
+    CHECK(poll_event(ev) == wait_0);
+    packet got = get_packet(p, 1000);
+    CHECK(got.ok == TRUE);
+    CHECK(got.key == 51);
+    CHECK(got.ov == &queued);
+    CHECK(got.bytes == 7);
+    CHECK(u.reset_event(ev, &err) == TRUE);
+    WSAOVERLAPPED unqueued{};
+    unqueued.Internal = WSS_OPERATION_IN_PROGRESS;
+    unqueued.hEvent = with_tag(ev, 3);
+    CHECK(u.complete_overlapped_request(s, &unqueued, 0, 8, &err) == 0);
+    CHECK(poll_event(ev) == wait_0);
+    CHECK(get_packet(p, 0).error == wait_timeout);  // bit 0: no packet
+    CHECK(u.close_socket_handle(s, &err) == 0);
+    CHECK(u.close_event(ev, &err) == TRUE);
+
+    // Closed through port|2: the port is dead under every name.
+    CHECK(CloseHandle(with_tag(p, 2)) == TRUE);
+    SetLastError(0);
+    CHECK(PostQueuedCompletionStatus(p, 1, 1, nullptr) == FALSE);
+    CHECK(GetLastError() == error_invalid_handle);
+    CHECK(get_packet(with_tag(p, 1), 0).error == error_invalid_handle);
+    SetLastError(0);
+    CHECK(CloseHandle(p) == FALSE);
+    CHECK(GetLastError() == error_invalid_handle);
+  }
+
+  SUBCASE("a socket handle with tag bits is still no socket") {
+    HANDLE p = new_port();
+    REQUIRE(p != nullptr);
+    const SOCKET s = u.create_socket_handle(id_a, 1, &err);
+    REQUIRE(s != INVALID_SOCKET);
+    for (SOCKET bits = 1; bits <= 3; ++bits) {
+      CAPTURE(bits);
+      DWORD e = 0;
+      CHECK(f.impl().associate_port(s | bits, p, 1, 0, &e) == nullptr);
+      CHECK(e == error_invalid_handle);
+      DWORD_PTR ctx = 0;
+      err = 0;
+      CHECK(u.query_socket_handle_context(s | bits, &ctx, &err) == SOCKET_ERROR);
+      CHECK(err == WSAENOTSOCK);
+      WSAOVERLAPPED ov{};
+      ov.Internal = WSS_OPERATION_IN_PROGRESS;
+      err = 0;
+      CHECK(u.complete_overlapped_request(s | bits, &ov, 0, 1, &err) == SOCKET_ERROR);
+      CHECK(err == WSAEINVAL);
+      CHECK(ov.Internal == WSS_OPERATION_IN_PROGRESS);  // untouched
+    }
+    CHECK(get_packet(p, 0).error == wait_timeout);
+    CHECK(u.close_socket_handle(s, &err) == 0);
+    CHECK(CloseHandle(p) == TRUE);
+  }
+
   SUBCASE("GetQueuedCompletionStatusEx with a count of 0: ERROR_INVALID_PARAMETER") {
     HANDLE p = new_port();
     REQUIRE(p != nullptr);

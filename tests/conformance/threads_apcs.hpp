@@ -459,6 +459,42 @@ TEST_CASE_TEMPLATE_DEFINE("APCs" * doctest::test_suite("conformance"), F, wpu_ap
     CHECK(log.size() == 0);
   }
 
+  SUBCASE("tag bits: ThreadHandle|1, |2 and |3 name the thread, for queueing and closing") {
+    WSATHREADID me{};
+    REQUIRE(u.open_current_thread(&me, &err) == 0);
+    for (unsigned bits = 1; bits <= 3; ++bits) {
+      WSATHREADID tagged = me;
+      tagged.ThreadHandle = with_tag(me.ThreadHandle, bits);
+      CHECK(u.queue_apc(&tagged, record_apc, bits, &err) == 0);
+    }
+    CHECK(SleepEx(0, TRUE) == sleep_io_completion);
+    CHECK(log.contexts == std::vector<DWORD_PTR>{1, 2, 3});
+
+    // From another thread, to a thread blocked in an alertable wait.
+    std::atomic<bool> ran{false};
+    std::thread producer([&] {
+      std::this_thread::sleep_for(milliseconds(50));
+      WSATHREADID tagged = me;
+      tagged.ThreadHandle = with_tag(me.ThreadHandle, 1);
+      int e = 0;
+      u.queue_apc(&tagged, set_flag_apc, as_context(&ran), &e);
+    });
+    CHECK(SleepEx(10000, TRUE) == sleep_io_completion);
+    producer.join();
+    CHECK(ran.load());
+
+    // Closed through ThreadHandle|2: the plain handle is dead.
+    WSATHREADID tagged = me;
+    tagged.ThreadHandle = with_tag(me.ThreadHandle, 2);
+    CHECK(u.close_thread(&tagged, &err) == 0);
+    CHECK(tagged.ThreadHandle == nullptr);
+    err = 0;
+    CHECK(u.queue_apc(&me, record_apc, 4, &err) == SOCKET_ERROR);
+    CHECK(err == WSAEFAULT);
+    CHECK(SleepEx(0, TRUE) == 0);
+    CHECK(log.size() == 3);
+  }
+
   SUBCASE("the WSATHREADID of a thread that has exited is WSAEFAULT") {
     WSATHREADID gone{};
     int opened = -1;

@@ -135,6 +135,11 @@ typedef struct tagCREATESTRUCTW {
 #  define PM_NOREMOVE 0x0000
 #  define PM_REMOVE 0x0001
 #  define PM_NOYIELD 0x0002
+/* Which kinds of message PeekMessageW looks for (QS_x << 16; none: all). */
+#  define PM_QS_INPUT (QS_INPUT << 16)
+#  define PM_QS_POSTMESSAGE ((QS_POSTMESSAGE | QS_HOTKEY | QS_TIMER) << 16)
+#  define PM_QS_PAINT (QS_PAINT << 16)
+#  define PM_QS_SENDMESSAGE (QS_SENDMESSAGE << 16)
 
 #  define QS_KEY 0x0001
 #  define QS_MOUSEMOVE 0x0002
@@ -174,8 +179,10 @@ typedef struct tagCREATESTRUCTW {
    FALSE with ERROR_CLASS_DOES_NOT_EXIST / ERROR_CLASS_HAS_WINDOWS. */
 WPU_C_API ATOM wpu_register_class_w(const WNDCLASSW* wc);
 WPU_C_API BOOL wpu_unregister_class_w(LPCWSTR class_name, HINSTANCE instance);
-/* CreateWindowExW: message-only windows only (parent HWND_MESSAGE; any other
-   parent gives NULL with ERROR_INVALID_PARAMETER). Sends WM_NCCREATE and
+/* CreateWindowExW: message-only windows. The parent is HWND_MESSAGE, NULL
+   or a live window (passed on in CREATESTRUCTW.hwndParent; the new window is
+   a message-only window all the same); a dead or garbage parent gives NULL
+   with ERROR_INVALID_WINDOW_HANDLE. Sends WM_NCCREATE and
    WM_CREATE to the window procedure on the calling thread, as Windows does
    (WM_NCCREATE returning FALSE or WM_CREATE returning -1 fails the call).
    NULL with ERROR_CANNOT_FIND_WND_CLASS for an unknown class. */

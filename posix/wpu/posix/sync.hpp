@@ -53,6 +53,16 @@ WPU_NAMESPACE_BEGIN
 namespace posix {
 namespace detail {
 
+/// The handle an event, thread id, window or port handle names: Windows
+/// ignores the low two bits of a kernel handle (ntdef.h's OBJ_HANDLE_TAGBITS,
+/// free for applications as tag bits), so h|1, h|2 and h|3 name h. wpu
+/// handles are multiples of 4; every lookup, close and comparison of those
+/// four kinds goes through this. Socket handles do not: a tagged socket is
+/// no socket (WSAENOTSOCK).
+inline std::uint64_t untagged(const void* h) noexcept {
+  return reinterpret_cast<std::uintptr_t>(h) & ~std::uintptr_t{3};
+}
+
 /// One queued APC: the routine and its context (a trivially copyable pair,
 /// stored by value).
 struct apc_item {

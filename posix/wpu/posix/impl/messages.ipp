@@ -80,6 +80,12 @@ inline std::u16string class_key(LPCWSTR name) {
   return key;
 }
 
+// `hwnd` without its tag bits (see untagged): the HWND CreateWindowExW
+// returned, which messages carry and window procedures get.
+inline HWND untagged_hwnd(HWND hwnd) noexcept {
+  return reinterpret_cast<HWND>(static_cast<std::uintptr_t>(untagged(hwnd)));
+}
+
 // A message matches a GetMessageW/PeekMessageW filter. WM_QUIT passes any
 // range (as Windows documents); a range with min > max matches outside it.
 inline bool matches(const posted_message& m, HWND hwnd, UINT min, UINT max) noexcept {
@@ -270,16 +276,19 @@ WPU_DECL bool sync::take_incoming(thread_record*, thread_messages* q) noexcept {
 
 // ---- windows --------------------------------------------------------------------
 
+// Tag bits are ignored (detail::untagged): hwnd|1, |2 and |3 name hwnd. What
+// is stored and compared (a posted message's hwnd, the owner's cache) is the
+// untagged HWND, the one CreateWindowExW returned.
 WPU_DECL window_object* sync::lookup_window(HWND hwnd) const noexcept {
   std::uint64_t v;
-  if (!handles_.lookup(reinterpret_cast<std::uintptr_t>(hwnd), handle_kind::window, &v))
-    return nullptr;
+  if (!handles_.lookup(detail::untagged(hwnd), handle_kind::window, &v)) return nullptr;
   return reinterpret_cast<window_object*>(static_cast<std::uintptr_t>(v));
 }
 
 // The owner: `hwnd` if it is a live window of the calling thread (whose
 // queue is q), else nullptr.
-WPU_DECL window_object* sync::own_window(thread_messages* q, HWND hwnd) const noexcept {
+WPU_DECL window_object* sync::own_window(thread_messages* q, HWND tagged) const noexcept {
+  const HWND hwnd = detail::untagged_hwnd(tagged);
   if (hwnd == q->cached_hwnd && hwnd != nullptr) return q->cached_window;
   window_object* w = lookup_window(hwnd);
   if (w == nullptr || w->owner.load(std::memory_order_relaxed) != q->owner) return nullptr;
@@ -489,8 +498,9 @@ WPU_DECL BOOL sync::destroy_window(HWND hwnd, DWORD* err) noexcept {
   }
   if (w->destroying) return TRUE;  // called again from its own WM_DESTROY
   w->destroying = true;
-  w->proc.load(std::memory_order_relaxed)(hwnd, WM_DESTROY, 0, 0);
-  w->proc.load(std::memory_order_relaxed)(hwnd, WM_NCDESTROY, 0, 0);
+  const HWND self = detail::untagged_hwnd(hwnd);
+  w->proc.load(std::memory_order_relaxed)(self, WM_DESTROY, 0, 0);
+  w->proc.load(std::memory_order_relaxed)(self, WM_NCDESTROY, 0, 0);
   free_window(w);
   return TRUE;
 }
@@ -507,6 +517,12 @@ WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR val
                : w->user_data.load(std::memory_order_acquire);
   }
   if (index == GWLP_WNDPROC) {
+    // A window always has a procedure: NULL would be called by the next
+    // DispatchMessageW or DestroyWindow.
+    if (set && value == 0) {
+      set_error(err, ERROR_INVALID_PARAMETER);
+      return 0;
+    }
     WNDPROC old =
         set ? w->proc.exchange(reinterpret_cast<WNDPROC>(value), std::memory_order_acq_rel)
             : w->proc.load(std::memory_order_acquire);
@@ -520,7 +536,8 @@ WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR val
 
 WPU_DECL BOOL sync::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam,
                                  DWORD* err) noexcept {
-  const posted_message m{hwnd, wparam, lparam, msg, detail::message_time()};
+  // The message names the untagged HWND (a tagged NULL is no NULL: refused).
+  const posted_message m{detail::untagged_hwnd(hwnd), wparam, lparam, msg, detail::message_time()};
   if (hwnd == nullptr) {  // a thread message to the caller, as Windows
     thread_messages* q = current_messages();
     if (q == nullptr) {
@@ -581,7 +598,15 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
   // GetMessageW waits (as Windows) until a wake-up finds the window gone.
   const bool window_filter =
       hwnd != nullptr && hwnd != reinterpret_cast<HWND>(static_cast<LONG_PTR>(-1));
+  if (window_filter) hwnd = detail::untagged_hwnd(hwnd);  // as queued messages name it
   const bool foreign = window_filter && own_window(q, hwnd) == nullptr;
+  // PeekMessageW's PM_QS_* bits (QS_* << 16; none: every kind). Only posted
+  // messages (and WM_QUIT, which Windows delivers with them) reach a
+  // message-only queue: there are no sent messages, input, paint or timers.
+  // A call whose kinds leave them out finds nothing and, as on Windows, does
+  // not mark the queue's messages seen (QS_POSTMESSAGE stays set).
+  const UINT kinds = remove >> 16;
+  const bool posted = kinds == 0 || (kinds & QS_POSTMESSAGE) != 0;
   const bool filtered = window_filter || min != 0 || max != 0;
   message_fifo& taken = q->taken;
   for (;;) {
@@ -589,6 +614,7 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
       set_error(err, ERROR_INVALID_WINDOW_HANDLE);
       return -1;
     }
+    if (!posted) return 2;  // PeekMessageW only: GetMessageW has no PM_QS_ bits
     const std::size_t before = taken.size();
     take_incoming(rec, q);
     if (filtered)
@@ -642,7 +668,8 @@ WPU_DECL LRESULT sync::dispatch_message(const MSG* msg, DWORD* err) noexcept {
     set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return 0;
   }
-  return w->proc.load(std::memory_order_acquire)(msg->hwnd, msg->message, msg->wParam, msg->lParam);
+  const HWND self = detail::untagged_hwnd(msg->hwnd);
+  return w->proc.load(std::memory_order_acquire)(self, msg->message, msg->wParam, msg->lParam);
 }
 
 WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_ms, DWORD wake_mask,
@@ -660,7 +687,7 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
       set_error(err, ERROR_INVALID_HANDLE);
       return WAIT_FAILED;
     }
-    keys[i] = reinterpret_cast<std::uintptr_t>(handles[i]);
+    keys[i] = detail::untagged(handles[i]);
   }
   thread_messages* q = current_messages();
   if (q == nullptr) {

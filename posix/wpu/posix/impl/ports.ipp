@@ -95,9 +95,11 @@ inline void return_slot(port_object* p, std::uint32_t generation) noexcept {
 
 }  // namespace detail
 
+// Tag bits are ignored (detail::untagged): port|1, |2 and |3 name port; the
+// handle packets carry and waiters compare is the untagged one.
 WPU_DECL port_object* sync::lookup_port(HANDLE h) const noexcept {
   std::uint64_t v;
-  if (!handles_.lookup(reinterpret_cast<std::uintptr_t>(h), handle_kind::port, &v)) return nullptr;
+  if (!handles_.lookup(detail::untagged(h), handle_kind::port, &v)) return nullptr;
   return reinterpret_cast<port_object*>(static_cast<std::uintptr_t>(v));
 }
 
@@ -145,7 +147,7 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
     set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;
   }
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   const port_packet packet{h, key, overlapped, bytes, error};
   // A thread waits: the packet may be its (see post_to_waiter).
   if (p->waiting.load(std::memory_order_seq_cst) != 0) return post_to_waiter(p, packet, err);
@@ -334,7 +336,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
     return 0;
   }
   leave_port(p);  // after the checks: a refused call changes nothing (Windows)
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   thread_record* rec = nullptr;
   const detail::deadline until(timeout_ms);
   port_waiter self;
@@ -463,7 +465,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
 
 WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
   port_object* p = lookup_port(port);
-  const auto h = reinterpret_cast<std::uintptr_t>(port);
+  const std::uint64_t h = detail::untagged(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
     return FALSE;

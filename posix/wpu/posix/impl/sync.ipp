@@ -226,10 +226,11 @@ WPU_DECL DWORD& last_error() noexcept {
 
 // ---- events ---------------------------------------------------------------
 
+// Tag bits are ignored here and in every handle comparison below (see
+// detail::untagged).
 WPU_DECL event_object* sync::lookup_event(WSAEVENT event) const noexcept {
   std::uint64_t v;
-  if (!handles_.lookup(reinterpret_cast<std::uintptr_t>(event), handle_kind::event, &v))
-    return nullptr;
+  if (!handles_.lookup(detail::untagged(event), handle_kind::event, &v)) return nullptr;
   return reinterpret_cast<event_object*>(static_cast<std::uintptr_t>(v));
 }
 
@@ -277,7 +278,7 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
   std::size_t n = 0;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    if (e->handle != reinterpret_cast<std::uintptr_t>(event)) {
+    if (e->handle != detail::untagged(event)) {
       set_error(err, WSA_INVALID_HANDLE);
       return FALSE;
     }
@@ -316,7 +317,7 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
   }
   if (e->signalled.load(std::memory_order_acquire) == 0) return TRUE;  // no lock, no syscall
   std::lock_guard<std::mutex> lock(stripe(e));
-  if (e->handle != reinterpret_cast<std::uintptr_t>(event)) {
+  if (e->handle != detail::untagged(event)) {
     set_error(err, WSA_INVALID_HANDLE);
     return FALSE;
   }
@@ -349,7 +350,7 @@ WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
 
 WPU_DECL BOOL sync::close_event(WSAEVENT event, int* err) noexcept {
   std::uint64_t v;
-  if (!handles_.release(reinterpret_cast<std::uintptr_t>(event), handle_kind::event, &v)) {
+  if (!handles_.release(detail::untagged(event), handle_kind::event, &v)) {
     set_error(err, WSA_INVALID_HANDLE);
     return FALSE;
   }
@@ -367,7 +368,7 @@ WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
     return -1;
   }
   std::lock_guard<std::mutex> lock(stripe(e));
-  if (e->handle != reinterpret_cast<std::uintptr_t>(event)) {
+  if (e->handle != detail::untagged(event)) {
     set_error(err, WSA_INVALID_HANDLE);
     return -1;
   }
@@ -474,8 +475,8 @@ WPU_DECL int sync::open_current_thread(WSATHREADID* thread, int* err) noexcept {
 
 WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
   std::uint64_t v;
-  if (thread == nullptr || !handles_.release(reinterpret_cast<std::uintptr_t>(thread->ThreadHandle),
-                                             handle_kind::thread, &v)) {
+  if (thread == nullptr ||
+      !handles_.release(detail::untagged(thread->ThreadHandle), handle_kind::thread, &v)) {
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
   }
@@ -585,7 +586,7 @@ WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PT
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
   }
-  const auto key = reinterpret_cast<std::uintptr_t>(thread->ThreadHandle);
+  const std::uint64_t key = detail::untagged(thread->ThreadHandle);
   std::uint64_t v;
   if (!handles_.lookup(key, handle_kind::thread, &v)) {
     set_error(err, WSAEFAULT);
@@ -729,10 +730,11 @@ WPU_DECL DWORD sync::wait(DWORD count, const WSAEVENT* events, bool wait_all, DW
       set_error(err, WSA_INVALID_HANDLE);
       return WAIT_FAILED;
     }
-    handles[i] = reinterpret_cast<std::uintptr_t>(events[i]);
+    handles[i] = detail::untagged(events[i]);
   }
   if (wait_all) {
-    // Windows refuses an object twice in a wait-all (STATUS_INVALID_PARAMETER_MIX).
+    // Windows refuses an object twice in a wait-all (STATUS_INVALID_PARAMETER_MIX),
+    // e and e|1 included: both name one object.
     for (DWORD i = 0; i < count; ++i)
       for (DWORD j = i + 1; j < count; ++j)
         if (handles[i] == handles[j]) {
