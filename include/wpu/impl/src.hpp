@@ -11,6 +11,7 @@
 #endif  // defined(WPU_HEADER_ONLY)
 
 #include <wpu/impl/handle_table.ipp>
+#include <wpu/detail/impl/upcall_bindings.ipp>
 #include <wpu/impl/catalog.ipp>
 #include <wpu/impl/blocking_hook.ipp>
 #include <wpu/detail/impl/common_upcalls.ipp>
