@@ -2,6 +2,7 @@
 // mingw build that runs under Wine), called directly and through the C table.
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/events.hpp"
+#include "conformance/instances.hpp"
 #include "conformance/messages.hpp"
 #include "conformance/overlapped.hpp"
 #include "conformance/ports.hpp"
@@ -33,3 +34,5 @@ WPU_CONFORMANCE_INVOKE(wpu_messages);
 WPU_CONFORMANCE_INVOKE(wpu_message_waits);
 WPU_CONFORMANCE_INVOKE(wpu_ports);
 WPU_CONFORMANCE_INVOKE(wpu_overlapped);
+WPU_CONFORMANCE_INVOKE(wpu_instances);
+WPU_CONFORMANCE_INVOKE(wpu_completion_close_race);

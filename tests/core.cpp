@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,11 +40,80 @@ TEST_CASE("handle table: a slot is reused only after 1024 frees, with a new gene
   std::uint64_t again = t.allocate(wpu::handle_kind::socket, 1);
   CHECK(((again >> 2) & 0x3FFFFF) == ((first[0] >> 2) & 0x3FFFFF));
   CHECK(again != first[0]);
-  CHECK(((again >> 28) & 0xFFFFFFFF) == ((first[0] >> 28) & 0xFFFFFFFF) + 1);
+  CHECK(wpu::handle_table::generation_of(again) == wpu::handle_table::generation_of(first[0]) + 1);
   std::uint64_t v;
   CHECK_FALSE(t.lookup(first[0], wpu::handle_kind::socket, &v));
   CHECK(t.lookup(again, wpu::handle_kind::socket, &v));
 }
+
+TEST_CASE("handle table: two live tables never make the same value; each refuses the other's") {
+  wpu::handle_table t1, t2;
+  REQUIRE(t1.id() < wpu::handle_table::max_tables);
+  REQUIRE(t2.id() < wpu::handle_table::max_tables);
+  CHECK(t1.id() != t2.id());
+  for (int i = 0; i < 100; ++i) {
+    // Same kind, same index, same generation: only the table id differs.
+    std::uint64_t h1 = t1.allocate(wpu::handle_kind::socket, 1);
+    std::uint64_t h2 = t2.allocate(wpu::handle_kind::socket, 2);
+    REQUIRE(h1 != 0);
+    REQUIRE(h2 != 0);
+    CHECK(h1 != h2);
+    CHECK(wpu::handle_table::index_of(h1) == wpu::handle_table::index_of(h2));
+    CHECK(wpu::handle_table::table_id_of(h1) == t1.id());
+    CHECK(wpu::handle_table::table_id_of(h2) == t2.id());
+    std::uint64_t v = 0;
+    CHECK_FALSE(t2.lookup(h1, wpu::handle_kind::socket, &v));
+    CHECK_FALSE(t1.lookup(h2, wpu::handle_kind::socket, &v));
+    CHECK_FALSE(t2.release(h1, wpu::handle_kind::socket, &v));
+    CHECK_FALSE(t1.release(h2, wpu::handle_kind::socket, &v));
+    CHECK(t1.lookup(h1, wpu::handle_kind::socket, &v));
+    CHECK(v == 1);
+    CHECK(t2.lookup(h2, wpu::handle_kind::socket, &v));
+    CHECK(v == 2);
+  }
+}
+
+TEST_CASE("handle table: a destroyed table's id is not the next table's") {
+  std::uint32_t dead;
+  {
+    wpu::handle_table t;
+    dead = t.id();
+  }
+  wpu::handle_table next;
+  CHECK(next.id() < wpu::handle_table::max_tables);
+  CHECK(next.id() != dead);
+}
+
+#if !defined(_WIN32)  // 1024 tables reserve 64 GiB of address space (committed on Win32)
+TEST_CASE("handle table: beyond 1024 live tables a table makes no handles, then WSAENOBUFS") {
+  std::vector<std::unique_ptr<wpu::handle_table>> tables;
+  std::unique_ptr<wpu::handle_table> last;
+  for (std::uint32_t i = 0; i <= wpu::handle_table::max_tables; ++i) {
+    last = std::make_unique<wpu::handle_table>();
+    if (last->id() == wpu::handle_table::max_tables) break;
+    tables.push_back(std::move(last));
+  }
+  REQUIRE(last != nullptr);
+  CHECK(last->id() == wpu::handle_table::max_tables);
+  CHECK(last->allocate(wpu::handle_kind::socket, 1) == 0);
+  {
+    wpu::catalog cat;
+    WSAPROTOCOL_INFOW info{};
+    DWORD id = 0;
+    REQUIRE(cat.add(info, WPU_WTEXT("p.dll"), &id) == 0);
+    wpu::native_backend b(cat);
+    int err = 0;
+    CHECK(b.create_socket_handle(id, 0, &err) == INVALID_SOCKET);
+    CHECK(err == WSAENOBUFS);
+  }
+  // One table fewer: the next one gets an id again.
+  const std::uint32_t freed = tables.back()->id();
+  tables.pop_back();
+  wpu::handle_table again;
+  CHECK(again.id() == freed);
+  CHECK(again.allocate(wpu::handle_kind::socket, 1) != 0);
+}
+#endif  // !defined(_WIN32)
 
 TEST_CASE("handle table: full at 4M handles, then WSAENOBUFS from WPUCreateSocketHandle") {
   wpu::catalog cat;
@@ -321,6 +391,105 @@ TEST_CASE("make_upcall_table: 15 slots in Windows' order, each reaching its memb
   std::memcpy(slots, &t, sizeof t);
   CHECK(slots[7] == reinterpret_cast<void*>(t.lpWPUPostMessage));
   CHECK(slots[14] == reinterpret_cast<void*>(t.lpWPUCloseThread));
+}
+
+namespace {
+// Every slot of `t` and `complete` failing with `code`, without reaching
+// any backend.
+void check_all_slots_fail(const WSPUPCALLTABLE& t, LPWPUCOMPLETEOVERLAPPEDREQUEST complete,
+                          int code) {
+  int e = 0;
+  auto fails = [&](bool failed) {
+    CHECK(failed);
+    CHECK(e == code);
+    e = 0;
+  };
+  fails(t.lpWPUCloseEvent(nullptr, &e) == FALSE);
+  fails(t.lpWPUCloseSocketHandle(0, &e) == SOCKET_ERROR);
+  fails(t.lpWPUCreateEvent(&e) == WSA_INVALID_EVENT);
+  fails(t.lpWPUCreateSocketHandle(0, 0, &e) == INVALID_SOCKET);
+  CHECK(t.lpWPUFDIsSet(0, nullptr) == 0);
+  fails(t.lpWPUGetProviderPath(nullptr, nullptr, nullptr, &e) == SOCKET_ERROR);
+  fails(t.lpWPUModifyIFSHandle(0, 0, &e) == INVALID_SOCKET);
+  CHECK(t.lpWPUPostMessage(nullptr, 0, 0, 0) == FALSE);
+  fails(t.lpWPUQueryBlockingCallback(0, nullptr, nullptr, &e) == SOCKET_ERROR);
+  fails(t.lpWPUQuerySocketHandleContext(0, nullptr, &e) == SOCKET_ERROR);
+  fails(t.lpWPUQueueApc(nullptr, nullptr, 0, &e) == SOCKET_ERROR);
+  fails(t.lpWPUResetEvent(nullptr, &e) == FALSE);
+  fails(t.lpWPUSetEvent(nullptr, &e) == FALSE);
+  fails(t.lpWPUOpenCurrentThread(nullptr, &e) == SOCKET_ERROR);
+  fails(t.lpWPUCloseThread(nullptr, &e) == SOCKET_ERROR);
+  fails(complete(0, nullptr, 0, 0, &e) == SOCKET_ERROR);
+  CHECK(t.lpWPUCloseThread(nullptr, nullptr) == SOCKET_ERROR);  // NULL lpErrno
+}
+}  // namespace
+
+TEST_CASE("make_upcall_table: one binding per object; a second object's table leaves it alone") {
+  recorder r1, r2;
+  const WSPUPCALLTABLE t1 = wpu::make_upcall_table(r1);
+  const LPWPUCOMPLETEOVERLAPPEDREQUEST c1 = wpu::make_complete_overlapped_request(r1);
+  const WSPUPCALLTABLE t2 = wpu::make_upcall_table(r2);
+  const LPWPUCOMPLETEOVERLAPPEDREQUEST c2 = wpu::make_complete_overlapped_request(r2);
+  CHECK((t1.lpWPUCreateEvent != t2.lpWPUCreateEvent));
+  CHECK((c1 != c2));
+  // The same object: the same pointers.
+  const WSPUPCALLTABLE again = wpu::make_upcall_table(r1);
+  CHECK(std::memcmp(&again, &t1, sizeof again) == 0);
+  CHECK((wpu::make_complete_overlapped_request(r1) == c1));
+  int e = 0;
+  t1.lpWPUCreateEvent(&e);
+  CHECK(std::strcmp(r1.last, "create_event") == 0);
+  CHECK(r2.last == nullptr);
+  t2.lpWPUSetEvent(nullptr, &e);
+  CHECK(std::strcmp(r2.last, "set_event") == 0);
+  CHECK(std::strcmp(r1.last, "create_event") == 0);
+  c1(0, nullptr, 0, 0, &e);
+  CHECK(std::strcmp(r1.last, "complete") == 0);
+  CHECK(std::strcmp(r2.last, "set_event") == 0);
+}
+
+TEST_CASE("make_upcall_table: a table whose backend was destroyed fails with WSANOTINITIALISED") {
+  WSPUPCALLTABLE t;
+  LPWPUCOMPLETEOVERLAPPEDREQUEST complete;
+  {
+    auto r = std::make_unique<recorder>();
+    t = wpu::make_upcall_table(*r);
+    complete = wpu::make_complete_overlapped_request(*r);
+    int e = 0;
+    t.lpWPUCreateEvent(&e);
+    CHECK(std::strcmp(r->last, "create_event") == 0);
+  }
+  check_all_slots_fail(t, complete, WSANOTINITIALISED);
+}
+
+TEST_CASE("make_upcall_table: 64 bindings per type, then a table that fails with WSAENOBUFS") {
+  std::vector<std::unique_ptr<recorder>> live;
+  WSPUPCALLTABLE t{};
+  int rc = 0;
+  // Other test cases' recorders are gone, so their bindings are free.
+  for (std::size_t i = 0; i <= wpu::detail::upcall_bindings::slots; ++i) {
+    live.push_back(std::make_unique<recorder>());
+    rc = wpu::try_make_upcall_table(*live.back(), &t);
+    if (rc != 0) break;
+  }
+  CHECK(rc == WSAENOBUFS);
+  CHECK(live.size() == wpu::detail::upcall_bindings::slots + 1);
+  check_all_slots_fail(t, wpu::make_complete_overlapped_request(*live.back()), WSAENOBUFS);
+  CHECK(live.back()->last == nullptr);
+  CHECK(wpu::try_make_upcall_table(*live.back(), nullptr) == WSAEFAULT);
+  // Destroying one frees its binding for the next object, and the others
+  // keep theirs.
+  const WSPUPCALLTABLE first = wpu::make_upcall_table(*live[0]);
+  const WSPUPCALLTABLE second = wpu::make_upcall_table(*live[1]);
+  live[0].reset();
+  recorder next;
+  REQUIRE(wpu::try_make_upcall_table(next, &t) == 0);
+  CHECK(std::memcmp(&t, &first, sizeof t) == 0);
+  int e = 0;
+  t.lpWPUCreateEvent(&e);
+  CHECK(std::strcmp(next.last, "create_event") == 0);
+  second.lpWPUResetEvent(nullptr, &e);
+  CHECK(std::strcmp(live[1]->last, "reset_event") == 0);
 }
 
 TEST_CASE("table_upcalls: a NULL slot fails with WSAEOPNOTSUPP instead of crashing") {

@@ -11,6 +11,7 @@
 #define WPU_UPCALLS_HPP
 
 #include <wpu/config.hpp>
+#include <wpu/detail/upcall_bindings.hpp>
 #include <wpu/detail/ws2spi_decls.h>
 
 WPU_NAMESPACE_BEGIN
@@ -52,7 +53,10 @@ constexpr DWORD win32_error_of(ULONG_PTR status) noexcept {
 
 class upcalls {
  public:
-  virtual ~upcalls() = default;
+  /// Unbinds the C tables make_upcall_table built for this object: calls
+  /// through them fail cleanly from then on (upcall_table.hpp). No call
+  /// through them may be running while the object is destroyed.
+  virtual ~upcalls() { detail::upcall_bindings::unbind(this); }
 
   virtual BOOL close_event(WSAEVENT event, int* err) noexcept = 0;   // slot 0
   virtual int close_socket_handle(SOCKET s, int* err) noexcept = 0;  // slot 1
@@ -79,5 +83,9 @@ class upcalls {
 };
 
 WPU_NAMESPACE_END
+
+#if defined(WPU_HEADER_ONLY)
+#  include <wpu/detail/impl/upcall_bindings.ipp>
+#endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_UPCALLS_HPP

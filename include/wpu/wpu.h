@@ -19,8 +19,12 @@ extern "C" {
 #endif
 
 /* The upcall table of the process's default backend (POSIX or Win32), as a
-   host passes it to WSPStartup. WSAEFAULT for NULL; the error from loading
-   WPU_CATALOG (WSASYSNOTREADY unreadable, WSAEINVAL malformed) if that failed. */
+   host passes it to WSPStartup: the same pointers on every call, and tables
+   that C++ code built for other backends (wpu::make_upcall_table) keep
+   reaching theirs. WSAEFAULT for NULL; the error from loading WPU_CATALOG
+   (WSASYSNOTREADY unreadable, WSAEINVAL malformed) if that failed;
+   WSAENOBUFS when 64 other backends of the native type hold table bindings
+   (include/wpu/upcall_table.hpp). Any thread. */
 WPU_C_API int wpu_get_upcall_table(LPWSPUPCALLTABLE table);
 
 /* Adds a protocol entry to the process catalog; the new catalog id (from

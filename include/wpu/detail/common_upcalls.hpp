@@ -23,8 +23,10 @@ class common_upcalls : public upcalls {
   explicit common_upcalls(catalog& providers) noexcept : catalog_(providers) {}
 
   /// WPUCreateSocketHandle. Any thread. The handle is a wpu handle (>= 2^60,
-  /// multiple of 4), never an fd or kernel handle. Fails with WSAEINVAL for an
-  /// unknown catalog id and WSAENOBUFS when 4M handles are live.
+  /// multiple of 4), never an fd or kernel handle, and unique in the process:
+  /// it carries this backend's table id, so every other backend refuses it.
+  /// Fails with WSAEINVAL for an unknown catalog id and WSAENOBUFS when 4M
+  /// handles are live (or the backend's table got no id: 1024 live tables).
   WPU_DECL SOCKET create_socket_handle(DWORD catalog_id, DWORD_PTR context,
                                        int* err) noexcept override;
 
@@ -67,15 +69,20 @@ class common_upcalls : public upcalls {
   /// thread (usually the provider's I/O thread); the client sees the result
   /// on whichever thread waits on the event or the port. In order:
   ///  1. reads lpOverlapped->hEvent (before anything the client can see, so a
-  ///     client that frees the OVERLAPPED once it is done is safe);
+  ///     client that frees the OVERLAPPED once it is done is safe) and, unless
+  ///     bit 0 of hEvent is set, the socket's port; when it has none, checks
+  ///     again that s is live (closed meanwhile, its slot maybe reused and
+  ///     associated by a new socket: WSAEINVAL, nothing written);
   ///  2. InternalHigh = transferred, then Internal = error with a release
   ///     store (0 for success; a thread that reads Internal with acquire and
   ///     sees it done sees the byte count); Offset and OffsetHigh untouched;
   ///  3. sets the event hEvent & ~1 when that is not NULL (a dead event is
   ///     ignored: the client's mistake, which the provider cannot act on);
   ///  4. unless bit 0 of hEvent is set, queues (transferred, key, overlapped)
-  ///     to the socket's completion port, if it has one. GetQueuedCompletion-
-  ///     Status then returns FALSE with `error` for a failed operation.
+  ///     to the port step 1 found, if any. GetQueuedCompletionStatus then
+  ///     returns FALSE with `error` for a failed operation.
+  /// Racing close_socket_handle, the result is an error with nothing written
+  /// or 0 with exactly one packet (when associated), never 0 without it.
   /// Errors: WSA_INVALID_PARAMETER for a NULL overlapped (as WinCE),
   /// WSAEINVAL for anything but a live socket of this backend, and WSAEINVAL
   /// for an `error` that Internal cannot carry (WSS_OPERATION_IN_PROGRESS,

@@ -23,8 +23,8 @@ extern "C" {
 WPU_DECL int wpu_get_upcall_table(LPWSPUPCALLTABLE table) {
   if (table == nullptr) return WSAEFAULT;
   if (int rc = wpu::process_catalog_status(); rc != 0) return rc;
-  *table = wpu::make_upcall_table(wpu::default_backend());
-  return 0;
+  // The default backend's own binding: tables of other backends stay bound.
+  return wpu::try_make_upcall_table(wpu::default_backend(), table);
 }
 
 WPU_DECL int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path, DWORD* catalog_id) {

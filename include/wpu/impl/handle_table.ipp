@@ -4,6 +4,8 @@
 
 #include <wpu/handle_table.hpp>
 
+#include <deque>
+#include <mutex>
 #include <new>
 
 #if defined(WPU_POSIX)
@@ -15,10 +17,53 @@
 WPU_NAMESPACE_BEGIN
 
 WPU_DECL handle_table::handle_table() noexcept
-    : slots_(map_slots()), limit_(slots_ != nullptr ? max_handles : 0) {}
+    : id_(acquire_id()),
+      slots_(id_ < max_tables ? map_slots() : nullptr),
+      limit_(slots_ != nullptr ? max_handles : 0) {}
 
 WPU_DECL handle_table::~handle_table() {
   if (slots_ != nullptr) unmap_slots(slots_);
+  if (id_ < max_tables) release_id(id_);
+}
+
+namespace detail {
+
+// Never destroyed (a table may outlive static destruction: the default
+// backend, a user's static backend), never dynamically initialised.
+struct handle_table_ids {
+  std::mutex mutex;
+  std::uint32_t next_fresh = 0;     // first never-used id
+  std::deque<std::uint32_t> freed;  // oldest first
+};
+
+WPU_DECL handle_table_ids* table_ids() noexcept {
+  static handle_table_ids* const ids = new (std::nothrow) handle_table_ids;
+  return ids;
+}
+
+}  // namespace detail
+
+// Never-used ids first, then the one freed longest ago: a dead table's id
+// comes back as late as possible (see the header).
+WPU_DECL std::uint32_t handle_table::acquire_id() noexcept {
+  detail::handle_table_ids* ids = detail::table_ids();
+  if (ids == nullptr) return max_tables;
+  std::lock_guard<std::mutex> lock(ids->mutex);
+  if (ids->next_fresh < max_tables) return ids->next_fresh++;
+  if (ids->freed.empty()) return max_tables;
+  const std::uint32_t id = ids->freed.front();
+  ids->freed.pop_front();
+  return id;
+}
+
+WPU_DECL void handle_table::release_id(std::uint32_t id) noexcept {
+  detail::handle_table_ids* ids = detail::table_ids();  // not NULL: it gave `id`
+  std::lock_guard<std::mutex> lock(ids->mutex);
+  try {
+    ids->freed.push_back(id);
+  } catch (...) {
+    // Out of memory: the id is retired, never handed out twice.
+  }
 }
 
 // The region is zero-filled (key 0 = free, generation 0) and backed lazily:
@@ -72,9 +117,9 @@ WPU_DECL std::uint64_t handle_table::allocate(handle_kind kind, std::uint64_t va
     }
   }
   slot* s = slots_ + index;
-  auto gen = static_cast<std::uint32_t>((s->key.load(std::memory_order_relaxed) >> 28) + 1);
+  std::uint32_t gen = (generation_of(s->key.load(std::memory_order_relaxed)) + 1) & generation_mask;
   if (gen == 0) gen = 1;
-  std::uint64_t h = encode(gen, kind, index);
+  std::uint64_t h = encode(id_, gen, kind, index);
   s->value.store(value, std::memory_order_release);  // before the key: see lookup()
   s->key.store(h, std::memory_order_release);
   live_.fetch_add(1, std::memory_order_relaxed);
@@ -88,7 +133,7 @@ WPU_DECL bool handle_table::release(std::uint64_t h, handle_kind kind,
   slot* s = const_cast<slot*>(cs);
   std::uint64_t expected = h;
   // The freed key keeps the generation but drops the marker: it matches no handle.
-  std::uint64_t freed = h & (std::uint64_t{0xFFFFFFFF} << 28);
+  std::uint64_t freed = h & (std::uint64_t{generation_mask} << generation_shift);
   if (!s->key.compare_exchange_strong(expected, freed, std::memory_order_acq_rel,
                                       std::memory_order_relaxed))
     return false;

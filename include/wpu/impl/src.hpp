@@ -26,6 +26,7 @@ thread_local
 
 #include <wpu/detail/impl/process_objects.ipp>
 #include <wpu/impl/handle_table.ipp>
+#include <wpu/detail/impl/upcall_bindings.ipp>
 #include <wpu/impl/catalog.ipp>
 #include <wpu/impl/blocking_hook.ipp>
 #include <wpu/detail/impl/common_upcalls.ipp>

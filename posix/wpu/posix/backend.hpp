@@ -22,7 +22,8 @@ namespace posix {
 class backend final : public ::wpu::detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Each
-  /// backend has its own handle table. Any thread may construct one.
+  /// backend has its own handle table, whose socket values no other backend
+  /// accepts, and its own upcall table binding. Any thread may construct one.
   explicit backend(catalog& providers = process_catalog()) noexcept : common_upcalls(providers) {}
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open file

@@ -125,13 +125,26 @@ WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED
   // Everything read from the OVERLAPPED is read before Internal says done:
   // from then on the client may reuse or free it.
   const auto event_bits = reinterpret_cast<std::uintptr_t>(overlapped->hEvent);
+  // The port is decided before anything is written, so the result is a
+  // packet or an error, never 0 without the packet: s was live above; if its
+  // link is found now, the packet goes to that port even if s is closed from
+  // here on (the completion counts as before the close). If it is not found,
+  // either s was never associated (still live: no packet is due) or s was
+  // closed since (and its slot maybe reused and linked by a newer socket, so
+  // its entry no longer names it): a handle never comes back to life, so a
+  // second liveness check tells the two apart, and a dead s is an error
+  // before anything was written.
+  port_links::link_target target;
+  const bool queue = (event_bits & 1) == 0 && links_.find(s, &target);
+  if (!queue && (event_bits & 1) == 0 && !is_live_socket(s)) {
+    set_error(err, WSAEINVAL);
+    return SOCKET_ERROR;
+  }
   overlapped_fields::store_relaxed(&overlapped->InternalHigh, transferred);
   overlapped_fields::store_release(&overlapped->Internal, error);
   if (const auto event = reinterpret_cast<WSAEVENT>(event_bits & ~std::uintptr_t{1}))
     set_event(event, nullptr);
-  port_links::link_target target;
-  if ((event_bits & 1) == 0 && links_.find(s, &target))
-    post_completion(target.port, transferred, target.key, overlapped, error);
+  if (queue) post_completion(target.port, transferred, target.key, overlapped, error);
   return 0;
 }
 
