@@ -1069,8 +1069,14 @@ TEST_CASE_TEMPLATE_DEFINE("completion ports" * doctest::test_suite("conformance"
             if (!reused) ++stale_packets;
             continue;
           }
-          if (closed_before >= i && got.error != error_invalid_handle && !reused)
-            ++not_invalid_after_close;
+#if !defined(_WIN32)
+          // (Windows may give the value to any new object at once, so there
+          // a call after the close can reach another port; wpu handle values
+          // are never reused that soon.)
+          if (closed_before >= i && got.error != error_invalid_handle) ++not_invalid_after_close;
+#else
+          (void)closed_before;
+#endif
           if (got.error != error_invalid_handle && got.error != wait_timeout) ++bad_errors;
         }
       });
