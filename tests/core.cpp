@@ -449,8 +449,8 @@ TEST_CASE("make_upcall_table: one binding per object; a second object's table le
 }
 
 TEST_CASE("make_upcall_table: a table whose backend was destroyed fails with WSANOTINITIALISED") {
-  WSPUPCALLTABLE t;
-  LPWPUCOMPLETEOVERLAPPEDREQUEST complete;
+  WSPUPCALLTABLE t{};
+  LPWPUCOMPLETEOVERLAPPEDREQUEST complete = nullptr;
   {
     auto r = std::make_unique<recorder>();
     t = wpu::make_upcall_table(*r);
@@ -506,7 +506,7 @@ TEST_CASE("table_upcalls: a NULL slot fails with WSAEOPNOTSUPP instead of crashi
 }
 
 TEST_CASE("default backend and wpu_get_upcall_table") {
-  WSPUPCALLTABLE t;
+  WSPUPCALLTABLE t{};
   CHECK(wpu_get_upcall_table(nullptr) == WSAEFAULT);
   REQUIRE(wpu_get_upcall_table(&t) == 0);
   WSAPROTOCOL_INFOW info{};
