@@ -12,6 +12,15 @@
 #include <thread>
 #include <vector>
 
+// A catalog entry with default protocol info: the id a backend over `cat`
+// accepts for WPUCreateSocketHandle.
+static DWORD add_one_provider(wpu::catalog& cat) {
+  WSAPROTOCOL_INFOW info{};
+  DWORD id = 0;
+  REQUIRE(cat.add(info, WPU_WTEXT("p.dll"), &id) == 0);
+  return id;
+}
+
 TEST_CASE("handle table: kinds, values, generations") {
   wpu::handle_table t;
   std::uint64_t h = t.allocate(wpu::handle_kind::socket, 42);
@@ -98,9 +107,7 @@ TEST_CASE("handle table: beyond 1024 live tables a table makes no handles, then 
   CHECK(last->allocate(wpu::handle_kind::socket, 1) == 0);
   {
     wpu::catalog cat;
-    WSAPROTOCOL_INFOW info{};
-    DWORD id = 0;
-    REQUIRE(cat.add(info, WPU_WTEXT("p.dll"), &id) == 0);
+    const DWORD id = add_one_provider(cat);
     wpu::native_backend b(cat);
     int err = 0;
     CHECK(b.create_socket_handle(id, 0, &err) == INVALID_SOCKET);
@@ -117,9 +124,7 @@ TEST_CASE("handle table: beyond 1024 live tables a table makes no handles, then 
 
 TEST_CASE("handle table: full at 4M handles, then WSAENOBUFS from WPUCreateSocketHandle") {
   wpu::catalog cat;
-  WSAPROTOCOL_INFOW info{};
-  DWORD id = 0;
-  REQUIRE(cat.add(info, WPU_WTEXT("p.dll"), &id) == 0);
+  const DWORD id = add_one_provider(cat);
   wpu::native_backend b(cat);
   int err = 0;
   std::size_t made = 0;
