@@ -9,6 +9,7 @@
 #define WPU_DETAIL_WINAPI_DECLS_H
 
 #include <wpu/detail/ws2spi_decls.h>
+#include <wpu/detail/winsock_decls.h>
 
 #if !defined(_WIN32)
 
@@ -296,11 +297,8 @@ WPU_C_API BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENT
    ERROR_INVALID_HANDLE. */
 WPU_C_API BOOL wpu_post_queued_completion_status(HANDLE port, DWORD bytes, ULONG_PTR key,
                                                  LPOVERLAPPED overlapped);
-/* WSAGetOverlappedResult for a wpu socket of the default backend whose
-   request completes with WPUCompleteOverlappedRequest (wpu_get_overlapped_result
-   in <wpu/wpu.h>): TRUE, or FALSE with the error as the last error. */
-WPU_C_API BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
-                                             BOOL wait, LPDWORD flags);
+/* WSAGetOverlappedResult (wpu_wsa_get_overlapped_result) is declared in
+   <wpu/detail/winsock_decls.h>, with the rest of the application API. */
 /* CloseHandle for a completion port (threads waiting on it return FALSE with
    ERROR_ABANDONED_WAIT_0; queued packets are dropped) or an event (as
    WSACloseEvent). FALSE with ERROR_INVALID_HANDLE otherwise. */

@@ -326,13 +326,6 @@ WPU_DECL BOOL wpu_close_handle(HANDLE handle) {
   return FALSE;
 }
 
-WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPDWORD bytes,
-                                            BOOL wait, LPDWORD flags) {
-  int err = 0;
-  BOOL ok = wpu::default_backend().get_overlapped_result(s, overlapped, bytes, wait, flags, &err);
-  if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return ok;
-}
 #endif  // defined(WPU_POSIX)
 
 }  // extern "C"

@@ -1,0 +1,265 @@
+/*
+ * wpu/detail/winsock_decls.h - the application side of Winsock as wpu's
+ * provider host serves it: WSAStartup, socket, send, select... routed to the
+ * provider that made each socket (README.md, "Hosting a provider").
+ *
+ * The functions are exported with a `wpu_` prefix on every platform: on
+ * Windows ws2_32 owns Windows' names, and on POSIX the C library owns
+ * socket(), bind(), send()... <wpu/winsock.h> maps Windows' names onto these
+ * (POSIX only, opt-in) together with Winsock's constant values.
+ *
+ * Constants: Winsock's values differ from the C library's for several names
+ * (SOL_SOCKET is 0xFFFF, FIONBIO 0x8004667E, AF_INET6 23, MSG_WAITALL 8...).
+ * This header defines the Winsock values under a WPU_WS_ prefix, which never
+ * clash with <sys/socket.h>; <wpu/winsock.h> gives them Windows' names. Names
+ * the C library does not have (SO_OPENTYPE, SIO_*, WSA_FLAG_*) are defined
+ * here under their own names. A provider compiled through <wpu/winsock.h>
+ * sees Windows' values only, and the host never translates them: the
+ * provider receives exactly what the application passed.
+ *
+ * Include-guarded; <wpu/wpu.hpp> and the host's C++ header include it.
+ */
+#ifndef WPU_DETAIL_WINSOCK_DECLS_H
+#define WPU_DETAIL_WINSOCK_DECLS_H
+
+#include <wpu/detail/ws2spi_decls.h>
+
+#if defined(_WIN32)
+#  include <mswsock.h>
+typedef fd_set wpu_ws_fd_set;
+#else /* !defined(_WIN32) */
+typedef wpu_fd_set wpu_ws_fd_set;
+
+#  ifdef __cplusplus
+extern "C" {
+#  endif
+
+/* WSADATA with the Win64 layout (408 bytes: iMaxSockets, iMaxUdpDg and
+   lpVendorInfo come before the strings on Win64). */
+typedef struct WSAData {
+  WORD wVersion;
+  WORD wHighVersion;
+  unsigned short iMaxSockets;
+  unsigned short iMaxUdpDg;
+  char* lpVendorInfo;
+  char szDescription[WSADESCRIPTION_LEN + 1];
+  char szSystemStatus[WSASYS_STATUS_LEN + 1];
+} WSADATA, *LPWSADATA;
+
+/* ---- Winsock names the C library does not define ----------------------- */
+#  define WSA_FLAG_OVERLAPPED 0x01
+#  define WSA_FLAG_MULTIPOINT_C_ROOT 0x02
+#  define WSA_FLAG_MULTIPOINT_C_LEAF 0x04
+#  define WSA_FLAG_MULTIPOINT_D_ROOT 0x08
+#  define WSA_FLAG_MULTIPOINT_D_LEAF 0x10
+#  define WSA_FLAG_ACCESS_SYSTEM_SECURITY 0x40
+#  define WSA_FLAG_NO_HANDLE_INHERIT 0x80
+#  define FROM_PROTOCOL_INFO (-1)
+#  define SD_RECEIVE 0x00
+#  define SD_SEND 0x01
+#  define SD_BOTH 0x02
+#  define SO_DONTLINGER ((int)(~0x0080))
+#  define SO_EXCLUSIVEADDRUSE ((int)(~0x0004))
+#  define SO_GROUP_ID 0x2001
+#  define SO_GROUP_PRIORITY 0x2002
+#  define SO_MAX_MSG_SIZE 0x2003
+#  define SO_PROTOCOL_INFOA 0x2004
+#  define SO_PROTOCOL_INFOW 0x2005
+#  define SO_PROTOCOL_INFO SO_PROTOCOL_INFOW
+#  define PVD_CONFIG 0x3001
+#  define SO_CONDITIONAL_ACCEPT 0x3002
+#  define SO_OPENTYPE 0x7008
+#  define SO_SYNCHRONOUS_ALERT 0x10
+#  define SO_SYNCHRONOUS_NONALERT 0x20
+#  define SO_MAXDG 0x7009
+#  define SO_MAXPATHDG 0x700A
+#  define SO_UPDATE_ACCEPT_CONTEXT 0x700B
+#  define SO_CONNECT_TIME 0x700C
+#  define SO_UPDATE_CONNECT_CONTEXT 0x7010
+#  define IOC_UNIX 0x00000000
+#  define IOC_WS2 0x08000000
+#  define IOC_PROTOCOL 0x10000000
+#  define IOC_VENDOR 0x18000000
+#  define IOCPARM_MASK 0x7f
+#  define IOC_VOID 0x20000000
+#  define IOC_OUT 0x40000000
+#  define IOC_IN 0x80000000
+#  define IOC_INOUT (IOC_IN | IOC_OUT)
+#  define _WSAIO(x, y) (IOC_VOID | (x) | (y))
+#  define _WSAIOR(x, y) (IOC_OUT | (x) | (y))
+#  define _WSAIOW(x, y) (IOC_IN | (x) | (y))
+#  define _WSAIORW(x, y) (IOC_INOUT | (x) | (y))
+#  define SIO_ASSOCIATE_HANDLE _WSAIOW(IOC_WS2, 1)
+#  define SIO_ENABLE_CIRCULAR_QUEUEING _WSAIO(IOC_WS2, 2)
+#  define SIO_FIND_ROUTE _WSAIOR(IOC_WS2, 3)
+#  define SIO_FLUSH _WSAIO(IOC_WS2, 4)
+#  define SIO_GET_BROADCAST_ADDRESS _WSAIOR(IOC_WS2, 5)
+#  define SIO_GET_EXTENSION_FUNCTION_POINTER _WSAIORW(IOC_WS2, 6)
+#  define SIO_GET_QOS _WSAIORW(IOC_WS2, 7)
+#  define SIO_GET_GROUP_QOS _WSAIORW(IOC_WS2, 8)
+#  define SIO_MULTIPOINT_LOOPBACK _WSAIOW(IOC_WS2, 9)
+#  define SIO_MULTICAST_SCOPE _WSAIOW(IOC_WS2, 10)
+#  define SIO_SET_QOS _WSAIOW(IOC_WS2, 11)
+#  define SIO_SET_GROUP_QOS _WSAIOW(IOC_WS2, 12)
+#  define SIO_TRANSLATE_HANDLE _WSAIORW(IOC_WS2, 13)
+#  define SIO_ROUTING_INTERFACE_QUERY _WSAIORW(IOC_WS2, 20)
+#  define SIO_ROUTING_INTERFACE_CHANGE _WSAIOW(IOC_WS2, 21)
+#  define SIO_ADDRESS_LIST_QUERY _WSAIOR(IOC_WS2, 22)
+#  define SIO_ADDRESS_LIST_CHANGE _WSAIO(IOC_WS2, 23)
+#  define SIO_QUERY_TARGET_PNP_HANDLE _WSAIOR(IOC_WS2, 24)
+#  define SIO_BSP_HANDLE _WSAIOR(IOC_WS2, 27)
+#  define SIO_BSP_HANDLE_SELECT _WSAIOR(IOC_WS2, 28)
+#  define SIO_BSP_HANDLE_POLL _WSAIOR(IOC_WS2, 29)
+#  define SIO_BASE_HANDLE _WSAIOR(IOC_WS2, 34)
+#  define SIO_KEEPALIVE_VALS _WSAIOW(IOC_VENDOR, 4)
+
+/* ---- Winsock values of names the C library defines differently ---------- */
+#  define WPU_WS_SOL_SOCKET 0xffff
+#  define WPU_WS_SO_DEBUG 0x0001
+#  define WPU_WS_SO_ACCEPTCONN 0x0002
+#  define WPU_WS_SO_REUSEADDR 0x0004
+#  define WPU_WS_SO_KEEPALIVE 0x0008
+#  define WPU_WS_SO_DONTROUTE 0x0010
+#  define WPU_WS_SO_BROADCAST 0x0020
+#  define WPU_WS_SO_USELOOPBACK 0x0040
+#  define WPU_WS_SO_LINGER 0x0080
+#  define WPU_WS_SO_OOBINLINE 0x0100
+#  define WPU_WS_SO_SNDBUF 0x1001
+#  define WPU_WS_SO_RCVBUF 0x1002
+#  define WPU_WS_SO_SNDLOWAT 0x1003
+#  define WPU_WS_SO_RCVLOWAT 0x1004
+#  define WPU_WS_SO_SNDTIMEO 0x1005
+#  define WPU_WS_SO_RCVTIMEO 0x1006
+#  define WPU_WS_SO_ERROR 0x1007
+#  define WPU_WS_SO_TYPE 0x1008
+#  define WPU_WS_AF_INET6 23
+#  define WPU_WS_AF_IRDA 26
+#  define WPU_WS_MSG_OOB 0x1
+#  define WPU_WS_MSG_PEEK 0x2
+#  define WPU_WS_MSG_DONTROUTE 0x4
+#  define WPU_WS_MSG_WAITALL 0x8
+#  define WPU_WS_MSG_INTERRUPT 0x10
+#  define WPU_WS_MSG_PUSH_IMMEDIATE 0x20
+#  define WPU_WS_MSG_PARTIAL 0x8000
+#  define WPU_WS_MSG_TRUNC 0x0100
+#  define WPU_WS_MSG_CTRUNC 0x0200
+#  define WPU_WS_MSG_BCAST 0x0400
+#  define WPU_WS_MSG_MCAST 0x0800
+#  define WPU_WS_FIONBIO ((LONG)0x8004667E)
+#  define WPU_WS_FIONREAD ((LONG)0x4004667F)
+#  define WPU_WS_SIOCATMARK ((LONG)0x40047307)
+
+/* struct linger with Windows' layout (4 bytes: two u_shorts). */
+typedef struct wpu_ws_linger {
+  unsigned short l_onoff;
+  unsigned short l_linger;
+} wpu_ws_linger;
+
+#  ifdef __cplusplus
+} /* extern "C" */
+#  endif
+#endif /* defined(_WIN32) */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- The application API -------------------------------------------------
+ * Each function is the Windows function of the same name (wpu_wsa_startup =
+ * WSAStartup, wpu_socket = socket, wpu_wsa_send = WSASend...), with the same
+ * arguments, results and error reporting: failures return SOCKET_ERROR,
+ * INVALID_SOCKET or FALSE and set the calling thread's last error
+ * (WSAGetLastError), except WSAStartup, which returns its error. Before
+ * WSAStartup and after the last WSACleanup every call fails with
+ * WSANOTINITIALISED. A socket is routed to the provider whose WSPSocket made
+ * it (the catalog entry chosen then, a chain entry for a layered provider);
+ * an unknown handle gives WSAENOTSOCK. A provider that fails without setting
+ * *lpErrno gives WSASYSCALLFAILURE.
+ *
+ * Threads: any thread may call any function, concurrently; blocking calls
+ * block the calling thread inside the provider. lpThreadId passed to the
+ * provider names the calling thread (completion routines run there). */
+WPU_C_API int wpu_wsa_startup(WORD wVersionRequested, LPWSADATA lpWSAData);
+WPU_C_API int wpu_wsa_cleanup(void);
+
+WPU_C_API SOCKET wpu_wsa_socket_w(int af, int type, int protocol,
+                                  LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g, DWORD dwFlags);
+WPU_C_API SOCKET wpu_socket(int af, int type, int protocol);
+WPU_C_API int wpu_closesocket(SOCKET s);
+WPU_C_API int wpu_bind(SOCKET s, const struct sockaddr* name, int namelen);
+WPU_C_API int wpu_listen(SOCKET s, int backlog);
+WPU_C_API SOCKET wpu_accept(SOCKET s, struct sockaddr* addr, int* addrlen);
+WPU_C_API SOCKET wpu_wsa_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen,
+                                LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData);
+WPU_C_API int wpu_connect(SOCKET s, const struct sockaddr* name, int namelen);
+WPU_C_API int wpu_wsa_connect(SOCKET s, const struct sockaddr* name, int namelen,
+                              LPWSABUF lpCallerData, LPWSABUF lpCalleeData, LPQOS lpSQOS,
+                              LPQOS lpGQOS);
+WPU_C_API int wpu_send(SOCKET s, const char* buf, int len, int flags);
+WPU_C_API int wpu_recv(SOCKET s, char* buf, int len, int flags);
+WPU_C_API int wpu_sendto(SOCKET s, const char* buf, int len, int flags, const struct sockaddr* to,
+                         int tolen);
+WPU_C_API int wpu_recvfrom(SOCKET s, char* buf, int len, int flags, struct sockaddr* from,
+                           int* fromlen);
+WPU_C_API int wpu_wsa_send(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                           LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+WPU_C_API int wpu_wsa_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                           LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                           LPWSAOVERLAPPED lpOverlapped,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+WPU_C_API int wpu_wsa_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                              LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr* lpTo,
+                              int iTolen, LPWSAOVERLAPPED lpOverlapped,
+                              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+WPU_C_API int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                                LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                                struct sockaddr* lpFrom, LPINT lpFromlen,
+                                LPWSAOVERLAPPED lpOverlapped,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+/* WSAGetOverlappedResult: the provider's WSPGetOverlappedResult for a hosted
+   socket. For a socket the host did not create (a provider's own handle used
+   without the host) it reads what WPUCompleteOverlappedRequest wrote, as
+   before (docs/upcalls.md). */
+WPU_C_API BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                             LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags);
+WPU_C_API int wpu_wsa_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents);
+WPU_C_API int wpu_wsa_enum_network_events(SOCKET s, WSAEVENT hEventObject,
+                                          LPWSANETWORKEVENTS lpNetworkEvents);
+WPU_C_API int wpu_wsa_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent);
+/* select: the whole call goes to the provider of the first socket of the
+   first non-empty set (read, write, except), as ws2_32 does; all sockets
+   must belong to that provider. WSAEINVAL when every set is NULL or empty. */
+WPU_C_API int wpu_select(int nfds, wpu_ws_fd_set* readfds, wpu_ws_fd_set* writefds,
+                         wpu_ws_fd_set* exceptfds, const struct timeval* timeout);
+/* ioctlsocket: WSPIoctl(s, cmd, argp, 4, argp, 4, ...) (u_long is 32 bits). */
+WPU_C_API int wpu_ioctlsocket(SOCKET s, LONG cmd, ULONG* argp);
+WPU_C_API int wpu_wsa_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
+                            LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
+                            LPWSAOVERLAPPED lpOverlapped,
+                            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+/* getsockopt/setsockopt: SOL_SOCKET (0xFFFF) / SO_OPENTYPE is the calling
+   thread's socket() open type, kept by the host (any `s`); everything else
+   goes to the provider. */
+WPU_C_API int wpu_getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen);
+WPU_C_API int wpu_setsockopt(SOCKET s, int level, int optname, const char* optval, int optlen);
+WPU_C_API int wpu_getsockname(SOCKET s, struct sockaddr* name, int* namelen);
+WPU_C_API int wpu_getpeername(SOCKET s, struct sockaddr* name, int* namelen);
+WPU_C_API int wpu_shutdown(SOCKET s, int how);
+WPU_C_API int wpu_wsa_send_disconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData);
+WPU_C_API int wpu_wsa_recv_disconnect(SOCKET s, LPWSABUF lpInboundDisconnectData);
+
+/* ---- Host queries (wpu's own) -------------------------------------------- */
+/* The catalog id of the entry a hosted socket was created through (for a
+   layered provider, its chain entry): 0, WSAENOTSOCK or WSAEFAULT. */
+WPU_C_API int wpu_socket_catalog_id(SOCKET s, DWORD* catalog_id);
+/* The calling thread's description of the host's last provider failure
+   (which entry, which file, which symbol, the loader's message), or "" when
+   there was none. Valid until the thread's next host call. */
+WPU_C_API const char* wpu_host_failure_text(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WPU_DETAIL_WINSOCK_DECLS_H */

@@ -1,0 +1,553 @@
+// wpu/impl/host.ipp - the provider host (wpu/host.hpp).
+#ifndef WPU_IMPL_HOST_IPP
+#define WPU_IMPL_HOST_IPP
+
+#include <wpu/host.hpp>
+
+#if defined(WPU_POSIX)
+#  include <dlfcn.h>
+#endif  // defined(WPU_POSIX)
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+WPU_NAMESPACE_BEGIN
+
+namespace detail {
+
+inline std::string& host_failure() noexcept {
+  static thread_local std::string text;
+  return text;
+}
+
+inline void report_host_failure(const std::string& text) noexcept {
+  try {
+    host_failure() = text;
+  } catch (...) {
+    host_failure().clear();
+  }
+  if (std::getenv("WPU_HOST_QUIET") == nullptr) std::fprintf(stderr, "wpu: %s\n", text.c_str());
+}
+
+// UTF-16 to UTF-8 (unpaired surrogates become U+FFFD), for file names and
+// messages.
+inline std::string host_utf8(wstring_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    std::uint32_t c = static_cast<std::uint16_t>(in[i]);
+    if (c >= 0xD800 && c < 0xDC00 && i + 1 < in.size() &&
+        static_cast<std::uint16_t>(in[i + 1]) >= 0xDC00 &&
+        static_cast<std::uint16_t>(in[i + 1]) < 0xE000) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint16_t>(in[++i]) - 0xDC00);
+    } else if (c >= 0xD800 && c < 0xE000) {
+      c = 0xFFFD;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// %VAR% expansion of a provider path (ExpandEnvironmentStringsW's rule:
+// unknown variables and a lone % stay as they are).
+// MERGE-NOTE: replaced by wpu::expand_environment when the catalog branch lands.
+inline wstring host_expand(wstring_view in) {
+  wstring out;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const std::size_t open = in.find(WCHAR('%'), i);
+    const std::size_t close = open == wstring_view::npos ? open : in.find(WCHAR('%'), open + 1);
+    if (close == wstring_view::npos) {
+      out.append(in.substr(i));
+      break;
+    }
+    out.append(in.substr(i, open - i));
+    const std::string name = host_utf8(in.substr(open + 1, close - open - 1));
+    const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
+    wstring w;
+    if (value != nullptr && utf8_to_utf16(value, &w))
+      out.append(w);
+    else
+      out.append(in.substr(open, close - open + 1));
+    i = close + 1;
+  }
+  return out;
+}
+
+// The name of the first NULL slot of a proc table, or NULL when it is full.
+inline const char* missing_proc(const WSPPROC_TABLE& p) noexcept {
+#define WPU_PROC_SLOT(name) \
+  if (p.lpWSP##name == nullptr) return "lpWSP" #name;
+  WPU_PROC_SLOT(Accept)
+  WPU_PROC_SLOT(AddressToString)
+  WPU_PROC_SLOT(AsyncSelect)
+  WPU_PROC_SLOT(Bind)
+  WPU_PROC_SLOT(CancelBlockingCall)
+  WPU_PROC_SLOT(Cleanup)
+  WPU_PROC_SLOT(CloseSocket)
+  WPU_PROC_SLOT(Connect)
+  WPU_PROC_SLOT(DuplicateSocket)
+  WPU_PROC_SLOT(EnumNetworkEvents)
+  WPU_PROC_SLOT(EventSelect)
+  WPU_PROC_SLOT(GetOverlappedResult)
+  WPU_PROC_SLOT(GetPeerName)
+  WPU_PROC_SLOT(GetSockName)
+  WPU_PROC_SLOT(GetSockOpt)
+  WPU_PROC_SLOT(GetQOSByName)
+  WPU_PROC_SLOT(Ioctl)
+  WPU_PROC_SLOT(JoinLeaf)
+  WPU_PROC_SLOT(Listen)
+  WPU_PROC_SLOT(Recv)
+  WPU_PROC_SLOT(RecvDisconnect)
+  WPU_PROC_SLOT(RecvFrom)
+  WPU_PROC_SLOT(Select)
+  WPU_PROC_SLOT(Send)
+  WPU_PROC_SLOT(SendDisconnect)
+  WPU_PROC_SLOT(SendTo)
+  WPU_PROC_SLOT(SetSockOpt)
+  WPU_PROC_SLOT(Shutdown)
+  WPU_PROC_SLOT(Socket)
+  WPU_PROC_SLOT(StringToAddress)
+#undef WPU_PROC_SLOT
+  return nullptr;
+}
+
+#if defined(WPU_POSIX)
+// A provider's optional DllMain, called by the host on POSIX (Windows'
+// loader calls it itself).
+using dll_main_fn = BOOL (*)(void* module, DWORD reason, void* reserved);
+constexpr DWORD dll_process_detach = 0;
+constexpr DWORD dll_process_attach = 1;
+
+inline dll_main_fn find_dll_main(void* library) noexcept {
+  return reinterpret_cast<dll_main_fn>(::dlsym(library, "DllMain"));
+}
+#endif  // defined(WPU_POSIX)
+
+// Unloads a module the host loaded (DllMain(DLL_PROCESS_DETACH) first on
+// POSIX when `attached`).
+inline void close_library(void* library, bool attached) noexcept {
+#if defined(WPU_POSIX)
+  if (attached)
+    if (dll_main_fn dll_main = find_dll_main(library))
+      dll_main(library, dll_process_detach, nullptr);
+  ::dlclose(library);
+#else   // !defined(WPU_POSIX)
+  (void)attached;
+  ::FreeLibrary(static_cast<HMODULE>(library));
+#endif  // defined(WPU_POSIX)
+}
+
+}  // namespace detail
+
+WPU_DECL host::host(catalog& providers, native_backend& backend) noexcept
+    : catalog_(providers), backend_(backend), upcalls_{} {
+  upcalls_status_ = try_make_upcall_table(backend_, &upcalls_);
+}
+
+WPU_DECL host::~host() {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (starts_.load(std::memory_order_relaxed) > 0) cleanup_locked();
+  starts_.store(0, std::memory_order_relaxed);
+}
+
+WPU_DECL int host::startup(WORD version, WSADATA* data) noexcept {
+  const unsigned major = LOBYTE(version), minor = HIBYTE(version);
+  if (major == 0) return WSAVERNOTSUPPORTED;
+  if (data == nullptr) return WSAEFAULT;
+  WORD negotiated = version;
+  if (major > 2 || (major == 2 && minor > 2))
+    negotiated = MAKEWORD(2, 2);
+  else if (major == 1 && minor > 1)
+    negotiated = MAKEWORD(1, 1);
+  *data = WSADATA{};
+  data->wVersion = negotiated;
+  data->wHighVersion = MAKEWORD(2, 2);
+  std::snprintf(data->szDescription, sizeof data->szDescription, "wpu Winsock 2.2 provider host");
+  std::snprintf(data->szSystemStatus, sizeof data->szSystemStatus, "Running");
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  starts_.fetch_add(1, std::memory_order_relaxed);
+  return 0;
+}
+
+WPU_DECL int host::cleanup(int* err) noexcept {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const int n = starts_.load(std::memory_order_relaxed);
+  if (n == 0) {
+    set_error(err, WSANOTINITIALISED);
+    return SOCKET_ERROR;
+  }
+  if (n == 1) cleanup_locked();
+  starts_.store(n - 1, std::memory_order_relaxed);
+  return 0;
+}
+
+// The last cleanup: sockets first, then one WSPCleanup per WSPStartup, then
+// the modules (host-semantics.md 2.4).
+void host::cleanup_locked() noexcept {
+  std::vector<std::pair<SOCKET, const route*>> open;
+  try {
+    sockets_.for_each([&](SOCKET s, const route* r) { open.emplace_back(s, r); });
+  } catch (...) {
+    open.clear();  // out of memory: the sockets are dropped without WSPCloseSocket
+  }
+  for (const auto& sr : open) {
+    int e = 0;
+    sr.second->procs->lpWSPCloseSocket(sr.first, &e);
+  }
+  sockets_.clear();
+  for (module& m : modules_)
+    if (m.startups > 0) unload_module(m);
+}
+
+void host::unload_module(module& m) noexcept {
+  for (; m.startups > 0; --m.startups) {
+    int e = 0;
+    m.procs.lpWSPCleanup(&e);
+  }
+  detail::close_library(m.library, true);
+  m.library = nullptr;
+  m.procs = WSPPROC_TABLE{};
+}
+
+int host::start_module(module& m, const provider_entry& e) noexcept {
+  const std::string entry = "catalog entry " + std::to_string(e.info.dwCatalogEntryId);
+  std::string file;
+  try {
+    file = detail::host_utf8(detail::host_expand(e.path));
+  } catch (...) {
+    return WSA_NOT_ENOUGH_MEMORY;
+  }
+  if (upcalls_status_ != 0) {
+    detail::report_host_failure(entry + ": no upcall table for the host's backend (" +
+                                std::to_string(upcalls_status_) + ")");
+    return WSAEPROVIDERFAILEDINIT;
+  }
+#if defined(WPU_POSIX)
+  ::dlerror();
+  void* library = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* why = ::dlerror();
+    detail::report_host_failure(entry + ": cannot load provider module '" + file +
+                                "': " + (why != nullptr ? why : "dlopen failed"));
+    return WSAEPROVIDERFAILEDINIT;
+  }
+  if (detail::dll_main_fn dll_main = detail::find_dll_main(library)) {
+    if (dll_main(library, detail::dll_process_attach, nullptr) == FALSE) {
+      detail::report_host_failure(entry + ": DllMain(DLL_PROCESS_ATTACH) of '" + file +
+                                  "' returned FALSE");
+      ::dlclose(library);
+      return WSAEPROVIDERFAILEDINIT;
+    }
+  }
+  auto start = reinterpret_cast<LPWSPSTARTUP>(::dlsym(library, "WSPStartup"));
+#else   // !defined(WPU_POSIX)
+  const wstring expanded = detail::host_expand(e.path);
+  HMODULE library = ::LoadLibraryW(reinterpret_cast<LPCWSTR>(expanded.c_str()));
+  if (library == nullptr) {
+    detail::report_host_failure(entry + ": cannot load provider module '" + file +
+                                "': LoadLibraryW failed with error " +
+                                std::to_string(::GetLastError()));
+    return WSAEPROVIDERFAILEDINIT;
+  }
+  auto start = reinterpret_cast<LPWSPSTARTUP>(
+      reinterpret_cast<void (*)()>(::GetProcAddress(library, "WSPStartup")));
+#endif  // defined(WPU_POSIX)
+  if (start == nullptr) {
+    detail::report_host_failure(entry + ": provider module '" + file +
+                                "' does not export WSPStartup (extern \"C\", default visibility)");
+    detail::close_library(library, true);
+    return WSAEPROVIDERFAILEDINIT;
+  }
+  WSPDATA data{};
+  WSPPROC_TABLE procs{};
+  WSAPROTOCOL_INFOW info = e.info;
+  const int rc = start(MAKEWORD(2, 2), &data, &info, upcalls_, &procs);
+  if (rc != 0) {
+    detail::report_host_failure(entry + ": WSPStartup of '" + file + "' failed with " +
+                                std::to_string(rc));
+    detail::close_library(library, true);
+    return rc >= WSABASEERR && rc < WSABASEERR + 2000 ? rc : WSAEPROVIDERFAILEDINIT;
+  }
+  if (data.wVersion != MAKEWORD(2, 2)) {
+    detail::report_host_failure(entry + ": WSPStartup of '" + file + "' negotiated version " +
+                                std::to_string(LOBYTE(data.wVersion)) + "." +
+                                std::to_string(HIBYTE(data.wVersion)) + ", not 2.2");
+    if (procs.lpWSPCleanup != nullptr) {
+      int ce = 0;
+      procs.lpWSPCleanup(&ce);
+    }
+    detail::close_library(library, true);
+    return WSAEINVALIDPROVIDER;
+  }
+  if (const char* missing = detail::missing_proc(procs)) {
+    detail::report_host_failure(entry + ": WSPStartup of '" + file + "' left the proc table slot " +
+                                missing + " NULL");
+    if (procs.lpWSPCleanup != nullptr) {
+      int ce = 0;
+      procs.lpWSPCleanup(&ce);
+    }
+    detail::close_library(library, true);
+    return WSAEINVALIDPROCTABLE;
+  }
+  m.library = library;
+  m.procs = procs;
+  m.startups = 1;
+  return 0;
+}
+
+int host::load_locked(DWORD catalog_id, const route** out, int* err) noexcept {
+  for (entry_route& r : routes_) {
+    if (r.catalog_id == catalog_id && r.owner->startups > 0) {
+      *out = &r;
+      return 0;
+    }
+  }
+  try {
+    std::vector<provider_entry> all = catalog_.entries();
+    const provider_entry* e = nullptr;
+    for (const provider_entry& x : all)
+      if (x.info.dwCatalogEntryId == catalog_id) e = &x;
+    if (e == nullptr) {
+      set_error(err, WSAEINVAL);
+      return SOCKET_ERROR;
+    }
+    module* m = nullptr;
+    for (module& x : modules_)
+      if (same_guid(x.id, e->info.ProviderId)) m = &x;
+    if (m == nullptr) {
+      modules_.emplace_back();
+      m = &modules_.back();
+      m->id = e->info.ProviderId;
+    }
+    if (m->startups == 0) {
+      if (int rc = start_module(*m, *e); rc != 0) {
+        set_error(err, rc);
+        return SOCKET_ERROR;
+      }
+    }
+    entry_route* r = nullptr;
+    for (entry_route& x : routes_)
+      if (x.catalog_id == catalog_id) r = &x;
+    if (r == nullptr) {
+      routes_.emplace_back();
+      r = &routes_.back();
+      r->catalog_id = catalog_id;
+    }
+    r->procs = &m->procs;
+    r->owner = m;
+    *out = r;
+    return 0;
+  } catch (...) {
+    set_error(err, WSA_NOT_ENOUGH_MEMORY);
+    return SOCKET_ERROR;
+  }
+}
+
+WPU_DECL int host::load(DWORD catalog_id, int* err) noexcept {
+  if (!started()) {
+    set_error(err, WSANOTINITIALISED);
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  const route* r = nullptr;
+  return load_locked(catalog_id, &r, err);
+}
+
+bool host::registrable(SOCKET s) const noexcept {
+  DWORD id = 0;
+  return backend_.is_live_socket(s) || backend_.ifs_catalog_id(s, &id);
+}
+
+int host::register_socket(SOCKET s, const route* r, int* err) noexcept {
+  if (!registrable(s)) {
+    detail::report_host_failure("catalog entry " + std::to_string(r->catalog_id) +
+                                ": the provider returned socket " + std::to_string(s) +
+                                ", which is not a handle from WPUCreateSocketHandle or "
+                                "WPUModifyIFSHandle; it was closed again");
+    int e = 0;
+    r->procs->lpWSPCloseSocket(s, &e);
+    set_error(err, WSASYSCALLFAILURE);
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (!sockets_.insert(s, r)) {
+    int e = 0;
+    r->procs->lpWSPCloseSocket(s, &e);
+    set_error(err, WSAENOBUFS);
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+WPU_DECL SOCKET host::socket(int af, int type, int protocol, const WSAPROTOCOL_INFOW* info, GROUP g,
+                             DWORD flags, int* err) noexcept {
+  if (!started()) {
+    set_error(err, WSANOTINITIALISED);
+    return INVALID_SOCKET;
+  }
+  std::vector<provider_entry> all;
+  try {
+    all = catalog_.entries();
+  } catch (...) {
+    set_error(err, WSA_NOT_ENOUGH_MEMORY);
+    return INVALID_SOCKET;
+  }
+  std::size_t next = 0;
+  for (;;) {
+    // The entry: the one lpProtocolInfo names, or the first match in
+    // catalog order from `next`, noting the deepest partial match.
+    const provider_entry* e = nullptr;
+    if (info != nullptr) {
+      for (const provider_entry& x : all)
+        if (x.info.dwCatalogEntryId == info->dwCatalogEntryId) e = &x;
+      if (e == nullptr) {
+        set_error(err, WSAEINVAL);
+        return INVALID_SOCKET;
+      }
+    } else {
+      int depth = 0;  // 1 family matched, 2 type too
+      for (; next < all.size() && e == nullptr; ++next) {
+        const WSAPROTOCOL_INFOW& x = all[next].info;
+        if (x.ProtocolChain.ChainLen == LAYERED_PROTOCOL) continue;
+        if (af != 0 && x.iAddressFamily != af) continue;
+        if (depth < 1) depth = 1;
+        if (type != 0 && x.iSocketType != type) continue;
+        if (depth < 2) depth = 2;
+        const bool protocol_ok =
+            protocol == 0
+                ? (x.dwProviderFlags & PFL_MATCHES_PROTOCOL_ZERO) != 0
+                : (protocol >= x.iProtocol && protocol <= x.iProtocol + x.iProtocolMaxOffset);
+        if (protocol_ok) e = &all[next];
+      }
+      if (e == nullptr) {
+        set_error(err, depth == 2   ? WSAEPROTONOSUPPORT
+                       : depth == 1 ? WSAESOCKTNOSUPPORT
+                                    : WSAEAFNOSUPPORT);
+        return INVALID_SOCKET;
+      }
+    }
+    const route* r = nullptr;
+    {
+      std::lock_guard<std::recursive_mutex> lock(mutex_);
+      if (load_locked(e->info.dwCatalogEntryId, &r, err) != 0) return INVALID_SOCKET;
+    }
+    WSAPROTOCOL_INFOW entry_info = e->info;
+    auto* provider_info = info != nullptr ? const_cast<WSAPROTOCOL_INFOW*>(info) : &entry_info;
+    int e2 = 0;
+    SOCKET s = r->procs->lpWSPSocket(af, type, protocol, provider_info, g, flags, &e2);
+    if (s == INVALID_SOCKET) {
+      // A provider busy with a blocking call passes the request on to the
+      // next matching entry, as ReactOS does.
+      if (e2 == WSAEINPROGRESS && info == nullptr) continue;
+      set_error(err, e2 != 0 ? e2 : WSASYSCALLFAILURE);
+      return INVALID_SOCKET;
+    }
+    return register_socket(s, r, err) == 0 ? s : INVALID_SOCKET;
+  }
+}
+
+WPU_DECL SOCKET host::accept(SOCKET s, sockaddr* addr, int* addrlen, LPCONDITIONPROC condition,
+                             DWORD_PTR callback_data, int* err) noexcept {
+  const route* r = find(s, err);
+  if (r == nullptr) return INVALID_SOCKET;
+  int e = 0;
+  SOCKET a = r->procs->lpWSPAccept(s, addr, addrlen, condition, callback_data, &e);
+  if (a == INVALID_SOCKET) {
+    set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
+    return INVALID_SOCKET;
+  }
+  return register_socket(a, r, err) == 0 ? a : INVALID_SOCKET;
+}
+
+WPU_DECL int host::close(SOCKET s, int* err) noexcept {
+  const route* r = find(s, err);
+  if (r == nullptr) return SOCKET_ERROR;
+  int e = 0;
+  if (r->procs->lpWSPCloseSocket(s, &e) != 0) {
+    set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  sockets_.erase(s, r);
+  return 0;
+}
+
+WPU_DECL int host::select(int nfds, spi_fd_set* readfds, spi_fd_set* writefds,
+                          spi_fd_set* exceptfds, const timeval* timeout, int* err) noexcept {
+  if (!started()) {
+    set_error(err, WSANOTINITIALISED);
+    return SOCKET_ERROR;
+  }
+  SOCKET first = INVALID_SOCKET;
+  for (spi_fd_set* set : {readfds, writefds, exceptfds}) {
+    if (set != nullptr && set->fd_count > 0) {
+      first = set->fd_array[0];
+      break;
+    }
+  }
+  if (first == INVALID_SOCKET) {
+    set_error(err, WSAEINVAL);
+    return SOCKET_ERROR;
+  }
+  const route* r = find(first, err);
+  if (r == nullptr) return SOCKET_ERROR;
+  int e = 0;
+  const int n =
+      r->procs->lpWSPSelect(nfds, readfds, writefds, exceptfds, const_cast<timeval*>(timeout), &e);
+  if (n == SOCKET_ERROR) set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
+  return n;
+}
+
+WPU_DECL const char* host::failure_text() noexcept {
+  return detail::host_failure().c_str();
+}
+
+namespace detail {
+
+// The calling thread's WSATHREADID, opened from the default backend on first
+// use and closed when the thread exits (the default backend is never
+// destroyed; its thread ids are valid for every backend of the platform).
+struct host_thread_id {
+  WSATHREADID id{};
+  bool open = false;
+  ~host_thread_id() {
+    int e = 0;
+    if (open) default_backend().close_thread(&id, &e);
+  }
+};
+
+}  // namespace detail
+
+WPU_DECL WSATHREADID* host::caller_thread() noexcept {
+  static thread_local detail::host_thread_id t;
+  if (!t.open) {
+    int e = 0;
+    t.open = default_backend().open_current_thread(&t.id, &e) == 0;
+  }
+  return &t.id;
+}
+
+WPU_DECL host& process_host() noexcept {
+  static host* h = new host(process_catalog(), default_backend());
+  return *h;
+}
+
+WPU_NAMESPACE_END
+
+#endif  // WPU_IMPL_HOST_IPP

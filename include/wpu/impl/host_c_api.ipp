@@ -1,0 +1,356 @@
+// wpu/impl/host_c_api.ipp - the application API of
+// <wpu/detail/winsock_decls.h> over wpu::process_host().
+#ifndef WPU_IMPL_HOST_C_API_IPP
+#define WPU_IMPL_HOST_C_API_IPP
+
+#include <wpu/host.hpp>
+
+#include <cstring>
+
+WPU_NAMESPACE_BEGIN
+namespace detail {
+
+// The Winsock values the host itself acts on (SOL_SOCKET / SO_OPENTYPE).
+constexpr int ws_sol_socket = 0xffff;
+constexpr int ws_so_opentype = 0x7008;
+
+// The calling thread's last error, read by WSAGetLastError.
+inline void set_wsa_last_error(int error) noexcept {
+#if defined(WPU_POSIX)
+  posix::last_error() = static_cast<DWORD>(error);
+#else   // !defined(WPU_POSIX)
+  ::WSASetLastError(error);
+#endif  // defined(WPU_POSIX)
+}
+
+// SO_OPENTYPE of the calling thread: 0 (socket() makes overlapped sockets)
+// or SO_SYNCHRONOUS_ALERT / _NONALERT (it makes non-overlapped ones).
+inline int& this_thread_open_type() noexcept {
+  static thread_local int open_type = 0;
+  return open_type;
+}
+
+// Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
+// error when s is not routed, and with WSASYSCALLFAILURE when the provider
+// failed without setting *lpErrno (host-semantics.md 4.2).
+template <class F>
+int routed(SOCKET s, F&& f) noexcept {
+  int err = 0;
+  const host::route* r = process_host().find(s, &err);
+  if (r == nullptr) {
+    set_wsa_last_error(err);
+    return SOCKET_ERROR;
+  }
+  const int rc = f(*r->procs, &err);
+  if (rc == SOCKET_ERROR) set_wsa_last_error(err != 0 ? err : WSASYSCALLFAILURE);
+  return rc;
+}
+
+inline SOCKET socket_result(SOCKET s, int err) noexcept {
+  if (s == INVALID_SOCKET) set_wsa_last_error(err);
+  return s;
+}
+
+inline int int_result(int rc, int err) noexcept {
+  if (rc == SOCKET_ERROR) set_wsa_last_error(err);
+  return rc;
+}
+
+}  // namespace detail
+WPU_NAMESPACE_END
+
+extern "C" {
+
+WPU_DECL int wpu_wsa_startup(WORD wVersionRequested, LPWSADATA lpWSAData) {
+  return wpu::process_host().startup(wVersionRequested, lpWSAData);
+}
+
+WPU_DECL int wpu_wsa_cleanup(void) {
+  int err = 0;
+  return wpu::detail::int_result(wpu::process_host().cleanup(&err), err);
+}
+
+WPU_DECL SOCKET wpu_wsa_socket_w(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo,
+                                 GROUP g, DWORD dwFlags) {
+  int err = 0;
+  return wpu::detail::socket_result(
+      wpu::process_host().socket(af, type, protocol, lpProtocolInfo, g, dwFlags, &err), err);
+}
+
+WPU_DECL SOCKET wpu_socket(int af, int type, int protocol) {
+  const DWORD flags =
+      wpu::detail::this_thread_open_type() == 0 ? 0x01 /* WSA_FLAG_OVERLAPPED */ : 0;
+  return wpu_wsa_socket_w(af, type, protocol, nullptr, 0, flags);
+}
+
+WPU_DECL int wpu_closesocket(SOCKET s) {
+  int err = 0;
+  return wpu::detail::int_result(wpu::process_host().close(s, &err), err);
+}
+
+WPU_DECL int wpu_bind(SOCKET s, const struct sockaddr* name, int namelen) {
+  return wpu::detail::routed(
+      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPBind(s, name, namelen, e); });
+}
+
+WPU_DECL int wpu_listen(SOCKET s, int backlog) {
+  return wpu::detail::routed(
+      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPListen(s, backlog, e); });
+}
+
+WPU_DECL SOCKET wpu_wsa_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen,
+                               LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData) {
+  int err = 0;
+  return wpu::detail::socket_result(
+      wpu::process_host().accept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err), err);
+}
+
+WPU_DECL SOCKET wpu_accept(SOCKET s, struct sockaddr* addr, int* addrlen) {
+  return wpu_wsa_accept(s, addr, addrlen, nullptr, 0);
+}
+
+WPU_DECL int wpu_wsa_connect(SOCKET s, const struct sockaddr* name, int namelen,
+                             LPWSABUF lpCallerData, LPWSABUF lpCalleeData, LPQOS lpSQOS,
+                             LPQOS lpGQOS) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPConnect(s, name, namelen, lpCallerData, lpCalleeData, lpSQOS, lpGQOS, e);
+  });
+}
+
+WPU_DECL int wpu_connect(SOCKET s, const struct sockaddr* name, int namelen) {
+  return wpu_wsa_connect(s, name, namelen, nullptr, nullptr, nullptr, nullptr);
+}
+
+WPU_DECL int wpu_send(SOCKET s, const char* buf, int len, int flags) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
+    DWORD sent = 0;
+    if (p.lpWSPSend(s, &b, 1, &sent, static_cast<DWORD>(flags), nullptr, nullptr,
+                    wpu::host::caller_thread(), e) != 0)
+      return SOCKET_ERROR;
+    return static_cast<int>(sent);
+  });
+}
+
+WPU_DECL int wpu_recv(SOCKET s, char* buf, int len, int flags) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    WSABUF b{static_cast<ULONG>(len), buf};
+    DWORD got = 0, f = static_cast<DWORD>(flags);
+    if (p.lpWSPRecv(s, &b, 1, &got, &f, nullptr, nullptr, wpu::host::caller_thread(), e) != 0)
+      return SOCKET_ERROR;
+    return static_cast<int>(got);
+  });
+}
+
+WPU_DECL int wpu_sendto(SOCKET s, const char* buf, int len, int flags, const struct sockaddr* to,
+                        int tolen) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
+    DWORD sent = 0;
+    if (p.lpWSPSendTo(s, &b, 1, &sent, static_cast<DWORD>(flags), to, tolen, nullptr, nullptr,
+                      wpu::host::caller_thread(), e) != 0)
+      return SOCKET_ERROR;
+    return static_cast<int>(sent);
+  });
+}
+
+WPU_DECL int wpu_recvfrom(SOCKET s, char* buf, int len, int flags, struct sockaddr* from,
+                          int* fromlen) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    WSABUF b{static_cast<ULONG>(len), buf};
+    DWORD got = 0, f = static_cast<DWORD>(flags);
+    if (p.lpWSPRecvFrom(s, &b, 1, &got, &f, from, fromlen, nullptr, nullptr,
+                        wpu::host::caller_thread(), e) != 0)
+      return SOCKET_ERROR;
+    return static_cast<int>(got);
+  });
+}
+
+WPU_DECL int wpu_wsa_send(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                          LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped,
+                       lpCompletionRoutine, wpu::host::caller_thread(), e);
+  });
+}
+
+WPU_DECL int wpu_wsa_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                          LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                          LPWSAOVERLAPPED lpOverlapped,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
+                       lpCompletionRoutine, wpu::host::caller_thread(), e);
+  });
+}
+
+WPU_DECL int wpu_wsa_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                             LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+                             const struct sockaddr* lpTo, int iTolen, LPWSAOVERLAPPED lpOverlapped,
+                             LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo, iTolen,
+                         lpOverlapped, lpCompletionRoutine, wpu::host::caller_thread(), e);
+  });
+}
+
+WPU_DECL int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                               LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                               struct sockaddr* lpFrom, LPINT lpFromlen,
+                               LPWSAOVERLAPPED lpOverlapped,
+                               LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
+                           lpFromlen, lpOverlapped, lpCompletionRoutine, wpu::host::caller_thread(),
+                           e);
+  });
+}
+
+WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                            LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) {
+  int err = 0;
+  wpu::host& h = wpu::process_host();
+  if (const wpu::host::route* r = h.started() ? h.find(s, &err) : nullptr) {
+    err = 0;
+    BOOL ok =
+        r->procs->lpWSPGetOverlappedResult(s, lpOverlapped, lpcbTransfer, fWait, lpdwFlags, &err);
+    if (ok == FALSE) wpu::detail::set_wsa_last_error(err != 0 ? err : WSASYSCALLFAILURE);
+    return ok;
+  }
+  // Not a hosted socket: what WPUCompleteOverlappedRequest wrote.
+  err = 0;
+  BOOL ok = wpu::default_backend().get_overlapped_result(s, lpOverlapped, lpcbTransfer, fWait,
+                                                         lpdwFlags, &err);
+  if (ok == FALSE) wpu::detail::set_wsa_last_error(err);
+  return ok;
+}
+
+WPU_DECL int wpu_wsa_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPEventSelect(s, hEventObject, lNetworkEvents, e);
+  });
+}
+
+WPU_DECL int wpu_wsa_enum_network_events(SOCKET s, WSAEVENT hEventObject,
+                                         LPWSANETWORKEVENTS lpNetworkEvents) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPEnumNetworkEvents(s, hEventObject, lpNetworkEvents, e);
+  });
+}
+
+WPU_DECL int wpu_wsa_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, e);
+  });
+}
+
+WPU_DECL int wpu_select(int nfds, wpu_ws_fd_set* readfds, wpu_ws_fd_set* writefds,
+                        wpu_ws_fd_set* exceptfds, const struct timeval* timeout) {
+  int err = 0;
+  return wpu::detail::int_result(
+      wpu::process_host().select(nfds, readfds, writefds, exceptfds, timeout, &err), err);
+}
+
+WPU_DECL int wpu_ioctlsocket(SOCKET s, LONG cmd, ULONG* argp) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    DWORD returned = 0;
+    return p.lpWSPIoctl(s, static_cast<DWORD>(cmd), argp, sizeof(ULONG), argp, sizeof(ULONG),
+                        &returned, nullptr, nullptr, wpu::host::caller_thread(), e);
+  });
+}
+
+WPU_DECL int wpu_wsa_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
+                           LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
+                           LPWSAOVERLAPPED lpOverlapped,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+                        lpcbBytesReturned, lpOverlapped, lpCompletionRoutine,
+                        wpu::host::caller_thread(), e);
+  });
+}
+
+WPU_DECL int wpu_getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen) {
+  if (level == wpu::detail::ws_sol_socket && optname == wpu::detail::ws_so_opentype) {
+    int err = 0;
+    if (!wpu::process_host().started()) {
+      err = WSANOTINITIALISED;
+    } else if (optval == nullptr || optlen == nullptr || *optlen < static_cast<int>(sizeof(int))) {
+      err = WSAEFAULT;
+    } else {
+      const int v = wpu::detail::this_thread_open_type();
+      std::memcpy(optval, &v, sizeof v);
+      *optlen = sizeof v;
+      return 0;
+    }
+    wpu::detail::set_wsa_last_error(err);
+    return SOCKET_ERROR;
+  }
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPGetSockOpt(s, level, optname, optval, optlen, e);
+  });
+}
+
+WPU_DECL int wpu_setsockopt(SOCKET s, int level, int optname, const char* optval, int optlen) {
+  if (level == wpu::detail::ws_sol_socket && optname == wpu::detail::ws_so_opentype) {
+    int err = 0;
+    if (!wpu::process_host().started()) {
+      err = WSANOTINITIALISED;
+    } else if (optval == nullptr || optlen < static_cast<int>(sizeof(int))) {
+      err = WSAEFAULT;
+    } else {
+      std::memcpy(&wpu::detail::this_thread_open_type(), optval, sizeof(int));
+      return 0;
+    }
+    wpu::detail::set_wsa_last_error(err);
+    return SOCKET_ERROR;
+  }
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPSetSockOpt(s, level, optname, optval, optlen, e);
+  });
+}
+
+WPU_DECL int wpu_getsockname(SOCKET s, struct sockaddr* name, int* namelen) {
+  return wpu::detail::routed(
+      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPGetSockName(s, name, namelen, e); });
+}
+
+WPU_DECL int wpu_getpeername(SOCKET s, struct sockaddr* name, int* namelen) {
+  return wpu::detail::routed(
+      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPGetPeerName(s, name, namelen, e); });
+}
+
+WPU_DECL int wpu_shutdown(SOCKET s, int how) {
+  return wpu::detail::routed(
+      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPShutdown(s, how, e); });
+}
+
+WPU_DECL int wpu_wsa_send_disconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPSendDisconnect(s, lpOutboundDisconnectData, e);
+  });
+}
+
+WPU_DECL int wpu_wsa_recv_disconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    return p.lpWSPRecvDisconnect(s, lpInboundDisconnectData, e);
+  });
+}
+
+WPU_DECL int wpu_socket_catalog_id(SOCKET s, DWORD* catalog_id) {
+  if (catalog_id == nullptr) return WSAEFAULT;
+  int err = 0;
+  const wpu::host::route* r = wpu::process_host().find(s, &err);
+  if (r == nullptr) return WSAENOTSOCK;
+  *catalog_id = r->catalog_id;
+  return 0;
+}
+
+WPU_DECL const char* wpu_host_failure_text(void) {
+  return wpu::host::failure_text();
+}
+
+}  // extern "C"
+
+#endif  // WPU_IMPL_HOST_C_API_IPP

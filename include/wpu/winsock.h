@@ -1,0 +1,135 @@
+/*
+ * wpu/winsock.h - Winsock's application names and constant values, for code
+ * ported from Windows (an application of the provider host, a provider that
+ * sets options or ioctls with Windows' values).
+ *
+ * On Windows this is the system's <winsock2.h> + <mswsock.h>: ws2_32 owns the
+ * names, and wpu's host is reached through its wpu_ functions
+ * (<wpu/detail/winsock_decls.h>).
+ *
+ * On POSIX, including this header makes, in this translation unit only:
+ *   - WSAStartup, socket, bind, send, select, closesocket... name wpu's host
+ *     functions (wpu_wsa_startup, wpu_socket...), through macros;
+ *   - SOL_SOCKET, SO_*, MSG_*, FIONBIO, FIONREAD, SIOCATMARK and AF_INET6
+ *     Winsock's values (SOL_SOCKET 0xFFFF, AF_INET6 23...), replacing the C
+ *     library's, and `linger` Winsock's 4-byte struct;
+ *   - fd_set Winsock's counted set (through <wpu/ws2spi.h>).
+ * So a translation unit that includes it talks Winsock, not POSIX sockets:
+ * include it after every system header, and keep calls to the C library's
+ * socket functions in other files. Define WPU_NO_WINSOCK_NAMES to get the
+ * constants without the function-name macros. Every inclusion re-applies
+ * the macros (no include guard), like <wpu/winapi.h>.
+ *
+ * Deviation: `struct timeval` stays the C library's (16 bytes on LP64, 8 on
+ * Win64); select's timeout is read with that layout.
+ */
+#include <wpu/ws2spi.h>
+#include <wpu/winapi.h>
+#include <wpu/detail/winsock_decls.h>
+
+#if !defined(_WIN32)
+
+#  undef SOL_SOCKET
+#  undef SO_DEBUG
+#  undef SO_ACCEPTCONN
+#  undef SO_REUSEADDR
+#  undef SO_KEEPALIVE
+#  undef SO_DONTROUTE
+#  undef SO_BROADCAST
+#  undef SO_USELOOPBACK
+#  undef SO_LINGER
+#  undef SO_OOBINLINE
+#  undef SO_SNDBUF
+#  undef SO_RCVBUF
+#  undef SO_SNDLOWAT
+#  undef SO_RCVLOWAT
+#  undef SO_SNDTIMEO
+#  undef SO_RCVTIMEO
+#  undef SO_ERROR
+#  undef SO_TYPE
+#  undef AF_INET6
+#  undef PF_INET6
+#  undef AF_IRDA
+#  undef MSG_OOB
+#  undef MSG_PEEK
+#  undef MSG_DONTROUTE
+#  undef MSG_WAITALL
+#  undef MSG_TRUNC
+#  undef MSG_CTRUNC
+#  undef FIONBIO
+#  undef FIONREAD
+#  undef SIOCATMARK
+#  define SOL_SOCKET WPU_WS_SOL_SOCKET
+#  define SO_DEBUG WPU_WS_SO_DEBUG
+#  define SO_ACCEPTCONN WPU_WS_SO_ACCEPTCONN
+#  define SO_REUSEADDR WPU_WS_SO_REUSEADDR
+#  define SO_KEEPALIVE WPU_WS_SO_KEEPALIVE
+#  define SO_DONTROUTE WPU_WS_SO_DONTROUTE
+#  define SO_BROADCAST WPU_WS_SO_BROADCAST
+#  define SO_USELOOPBACK WPU_WS_SO_USELOOPBACK
+#  define SO_LINGER WPU_WS_SO_LINGER
+#  define SO_OOBINLINE WPU_WS_SO_OOBINLINE
+#  define SO_SNDBUF WPU_WS_SO_SNDBUF
+#  define SO_RCVBUF WPU_WS_SO_RCVBUF
+#  define SO_SNDLOWAT WPU_WS_SO_SNDLOWAT
+#  define SO_RCVLOWAT WPU_WS_SO_RCVLOWAT
+#  define SO_SNDTIMEO WPU_WS_SO_SNDTIMEO
+#  define SO_RCVTIMEO WPU_WS_SO_RCVTIMEO
+#  define SO_ERROR WPU_WS_SO_ERROR
+#  define SO_TYPE WPU_WS_SO_TYPE
+#  define AF_INET6 WPU_WS_AF_INET6
+#  define PF_INET6 WPU_WS_AF_INET6
+#  define AF_IRDA WPU_WS_AF_IRDA
+#  define MSG_OOB WPU_WS_MSG_OOB
+#  define MSG_PEEK WPU_WS_MSG_PEEK
+#  define MSG_DONTROUTE WPU_WS_MSG_DONTROUTE
+#  define MSG_WAITALL WPU_WS_MSG_WAITALL
+#  define MSG_INTERRUPT WPU_WS_MSG_INTERRUPT
+#  define MSG_PUSH_IMMEDIATE WPU_WS_MSG_PUSH_IMMEDIATE
+#  define MSG_PARTIAL WPU_WS_MSG_PARTIAL
+#  define MSG_TRUNC WPU_WS_MSG_TRUNC
+#  define MSG_CTRUNC WPU_WS_MSG_CTRUNC
+#  define MSG_BCAST WPU_WS_MSG_BCAST
+#  define MSG_MCAST WPU_WS_MSG_MCAST
+#  define FIONBIO WPU_WS_FIONBIO
+#  define FIONREAD WPU_WS_FIONREAD
+#  define SIOCATMARK WPU_WS_SIOCATMARK
+#  define linger wpu_ws_linger
+
+#  if !defined(WPU_NO_WINSOCK_NAMES)
+#    define WSAStartup wpu_wsa_startup
+#    define WSACleanup wpu_wsa_cleanup
+#    define WSASocketW wpu_wsa_socket_w
+#    define WSASocket wpu_wsa_socket_w
+#    define socket wpu_socket
+#    define closesocket wpu_closesocket
+#    define bind wpu_bind
+#    define listen wpu_listen
+#    define accept wpu_accept
+#    define WSAAccept wpu_wsa_accept
+#    define connect wpu_connect
+#    define WSAConnect wpu_wsa_connect
+#    define send wpu_send
+#    define recv wpu_recv
+#    define sendto wpu_sendto
+#    define recvfrom wpu_recvfrom
+#    define WSASend wpu_wsa_send
+#    define WSARecv wpu_wsa_recv
+#    define WSASendTo wpu_wsa_send_to
+#    define WSARecvFrom wpu_wsa_recv_from
+#    define WSAEventSelect wpu_wsa_event_select
+#    define WSAEnumNetworkEvents wpu_wsa_enum_network_events
+#    define WSAAsyncSelect wpu_wsa_async_select
+#    define select wpu_select
+#    define ioctlsocket wpu_ioctlsocket
+#    define WSAIoctl wpu_wsa_ioctl
+#    define getsockopt wpu_getsockopt
+#    define setsockopt wpu_setsockopt
+#    define getsockname wpu_getsockname
+#    define getpeername wpu_getpeername
+#    define shutdown wpu_shutdown
+#    define WSASendDisconnect wpu_wsa_send_disconnect
+#    define WSARecvDisconnect wpu_wsa_recv_disconnect
+#  endif /* !defined(WPU_NO_WINSOCK_NAMES) */
+
+#endif /* !defined(_WIN32) */
