@@ -33,6 +33,7 @@
  * event make no system call. README.md "Events, waits and APCs" has the rest.
  */
 #include <wpu/detail/winapi_decls.h>
+#include <wpu/detail/winsock_decls.h>
 
 #if !defined(_WIN32)
 

@@ -95,6 +95,22 @@
 #  define FIONREAD WPU_WS_FIONREAD
 #  define SIOCATMARK WPU_WS_SIOCATMARK
 #  define linger wpu_ws_linger
+#  undef IOC_IN
+#  undef IOC_OUT
+#  undef IOC_INOUT
+#  define IOC_UNIX 0x00000000
+#  define IOC_WS2 0x08000000
+#  define IOC_PROTOCOL 0x10000000
+#  define IOC_VENDOR 0x18000000
+#  define IOCPARM_MASK 0x7f
+#  define IOC_VOID 0x20000000
+#  define IOC_OUT 0x40000000
+#  define IOC_IN 0x80000000
+#  define IOC_INOUT (IOC_IN | IOC_OUT)
+#  define _WSAIO(x, y) (IOC_VOID | (x) | (y))
+#  define _WSAIOR(x, y) (IOC_OUT | (x) | (y))
+#  define _WSAIOW(x, y) (IOC_IN | (x) | (y))
+#  define _WSAIORW(x, y) (IOC_INOUT | (x) | (y))
 
 #  if !defined(WPU_NO_WINSOCK_NAMES)
 #    define WSAStartup wpu_wsa_startup

@@ -9,7 +9,6 @@
 #define WPU_DETAIL_WINAPI_DECLS_H
 
 #include <wpu/detail/ws2spi_decls.h>
-#include <wpu/detail/winsock_decls.h>
 
 #if !defined(_WIN32)
 

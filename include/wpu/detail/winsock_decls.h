@@ -46,6 +46,10 @@ typedef struct WSAData {
   char szSystemStatus[WSASYS_STATUS_LEN + 1];
 } WSADATA, *LPWSADATA;
 
+#  if UINTPTR_MAX == 0xffffffffffffffffu
+WPU_STATIC_ASSERT(sizeof(WSADATA) == 408 && offsetof(WSADATA, szDescription) == 16, "WSADATA");
+#  endif
+
 /* ---- Winsock names the C library does not define ----------------------- */
 #  define WSA_FLAG_OVERLAPPED 0x01
 #  define WSA_FLAG_MULTIPOINT_C_ROOT 0x02
@@ -76,42 +80,99 @@ typedef struct WSAData {
 #  define SO_UPDATE_ACCEPT_CONTEXT 0x700B
 #  define SO_CONNECT_TIME 0x700C
 #  define SO_UPDATE_CONNECT_CONTEXT 0x7010
-#  define IOC_UNIX 0x00000000
-#  define IOC_WS2 0x08000000
-#  define IOC_PROTOCOL 0x10000000
-#  define IOC_VENDOR 0x18000000
-#  define IOCPARM_MASK 0x7f
-#  define IOC_VOID 0x20000000
-#  define IOC_OUT 0x40000000
-#  define IOC_IN 0x80000000
-#  define IOC_INOUT (IOC_IN | IOC_OUT)
-#  define _WSAIO(x, y) (IOC_VOID | (x) | (y))
-#  define _WSAIOR(x, y) (IOC_OUT | (x) | (y))
-#  define _WSAIOW(x, y) (IOC_IN | (x) | (y))
-#  define _WSAIORW(x, y) (IOC_INOUT | (x) | (y))
-#  define SIO_ASSOCIATE_HANDLE _WSAIOW(IOC_WS2, 1)
-#  define SIO_ENABLE_CIRCULAR_QUEUEING _WSAIO(IOC_WS2, 2)
-#  define SIO_FIND_ROUTE _WSAIOR(IOC_WS2, 3)
-#  define SIO_FLUSH _WSAIO(IOC_WS2, 4)
-#  define SIO_GET_BROADCAST_ADDRESS _WSAIOR(IOC_WS2, 5)
-#  define SIO_GET_EXTENSION_FUNCTION_POINTER _WSAIORW(IOC_WS2, 6)
-#  define SIO_GET_QOS _WSAIORW(IOC_WS2, 7)
-#  define SIO_GET_GROUP_QOS _WSAIORW(IOC_WS2, 8)
-#  define SIO_MULTIPOINT_LOOPBACK _WSAIOW(IOC_WS2, 9)
-#  define SIO_MULTICAST_SCOPE _WSAIOW(IOC_WS2, 10)
-#  define SIO_SET_QOS _WSAIOW(IOC_WS2, 11)
-#  define SIO_SET_GROUP_QOS _WSAIOW(IOC_WS2, 12)
-#  define SIO_TRANSLATE_HANDLE _WSAIORW(IOC_WS2, 13)
-#  define SIO_ROUTING_INTERFACE_QUERY _WSAIORW(IOC_WS2, 20)
-#  define SIO_ROUTING_INTERFACE_CHANGE _WSAIOW(IOC_WS2, 21)
-#  define SIO_ADDRESS_LIST_QUERY _WSAIOR(IOC_WS2, 22)
-#  define SIO_ADDRESS_LIST_CHANGE _WSAIO(IOC_WS2, 23)
-#  define SIO_QUERY_TARGET_PNP_HANDLE _WSAIOR(IOC_WS2, 24)
-#  define SIO_BSP_HANDLE _WSAIOR(IOC_WS2, 27)
-#  define SIO_BSP_HANDLE_SELECT _WSAIOR(IOC_WS2, 28)
-#  define SIO_BSP_HANDLE_POLL _WSAIOR(IOC_WS2, 29)
-#  define SIO_BASE_HANDLE _WSAIOR(IOC_WS2, 34)
-#  define SIO_KEEPALIVE_VALS _WSAIOW(IOC_VENDOR, 4)
+/* Winsock ioctl codes (IOC_WS2 / IOC_VENDOR codes; the IOC_* builders are
+   in <wpu/winsock.h>, since <sys/ioctl.h> defines IOC_IN differently). */
+#  define SIO_ASSOCIATE_HANDLE 0x88000001u
+#  define SIO_ENABLE_CIRCULAR_QUEUEING 0x28000002u
+#  define SIO_FIND_ROUTE 0x48000003u
+#  define SIO_FLUSH 0x28000004u
+#  define SIO_GET_BROADCAST_ADDRESS 0x48000005u
+#  define SIO_GET_EXTENSION_FUNCTION_POINTER 0xC8000006u
+#  define SIO_GET_QOS 0xC8000007u
+#  define SIO_GET_GROUP_QOS 0xC8000008u
+#  define SIO_MULTIPOINT_LOOPBACK 0x88000009u
+#  define SIO_MULTICAST_SCOPE 0x8800000Au
+#  define SIO_SET_QOS 0x8800000Bu
+#  define SIO_SET_GROUP_QOS 0x8800000Cu
+#  define SIO_TRANSLATE_HANDLE 0xC800000Du
+#  define SIO_ROUTING_INTERFACE_QUERY 0xC8000014u
+#  define SIO_ROUTING_INTERFACE_CHANGE 0x88000015u
+#  define SIO_ADDRESS_LIST_QUERY 0x48000016u
+#  define SIO_ADDRESS_LIST_CHANGE 0x28000017u
+#  define SIO_QUERY_TARGET_PNP_HANDLE 0x48000018u
+#  define SIO_BSP_HANDLE 0x4800001Bu
+#  define SIO_BSP_HANDLE_SELECT 0x4800001Cu
+#  define SIO_BSP_HANDLE_POLL 0x4800001Du
+#  define SIO_BASE_HANDLE 0x48000022u
+#  define SIO_KEEPALIVE_VALS 0x98000004u
+
+/* ---- <mswsock.h>: extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER) */
+#  define WSAID_ACCEPTEX \
+    {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#  define WSAID_GETACCEPTEXSOCKADDRS \
+    {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#  define WSAID_TRANSMITFILE \
+    {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#  define WSAID_CONNECTEX \
+    {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+#  define WSAID_DISCONNECTEX \
+    {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+#  define WSAID_TRANSMITPACKETS \
+    {0xd9689da0, 0x1f90, 0x11d3, {0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76}}
+#  define WSAID_WSARECVMSG \
+    {0xf689d7c8, 0x6f1f, 0x436b, {0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}}
+#  define WSAID_WSASENDMSG \
+    {0xa441e712, 0x754f, 0x43ca, {0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d}}
+#  define WSAID_WSAPOLL \
+    {0x18c76f85, 0xdc66, 0x4964, {0x97, 0x2e, 0x23, 0xc2, 0x72, 0x38, 0x31, 0x2b}}
+#  define TF_DISCONNECT 0x01
+#  define TF_REUSE_SOCKET 0x02
+#  define TF_WRITE_BEHIND 0x04
+#  define TF_USE_DEFAULT_WORKER 0x00
+#  define TF_USE_SYSTEM_THREAD 0x10
+#  define TF_USE_KERNEL_APC 0x20
+
+typedef struct _WSAMSG {
+  LPSOCKADDR name;
+  INT namelen;
+  LPWSABUF lpBuffers;
+  ULONG dwBufferCount;
+  WSABUF Control;
+  ULONG dwFlags;
+} WSAMSG, *PWSAMSG, *LPWSAMSG;
+
+typedef struct _TRANSMIT_FILE_BUFFERS {
+  LPVOID Head;
+  DWORD HeadLength;
+  LPVOID Tail;
+  DWORD TailLength;
+} TRANSMIT_FILE_BUFFERS, *PTRANSMIT_FILE_BUFFERS, *LPTRANSMIT_FILE_BUFFERS;
+
+typedef BOOL (*LPFN_ACCEPTEX)(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+                              DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+                              DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+                              LPOVERLAPPED lpOverlapped);
+typedef void (*LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                          DWORD dwLocalAddressLength,
+                                          DWORD dwRemoteAddressLength,
+                                          struct sockaddr** LocalSockaddr,
+                                          LPINT LocalSockaddrLength,
+                                          struct sockaddr** RemoteSockaddr,
+                                          LPINT RemoteSockaddrLength);
+typedef BOOL (*LPFN_CONNECTEX)(SOCKET s, const struct sockaddr* name, int namelen,
+                               PVOID lpSendBuffer, DWORD dwSendDataLength, LPDWORD lpdwBytesSent,
+                               LPOVERLAPPED lpOverlapped);
+typedef BOOL (*LPFN_DISCONNECTEX)(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
+                                  DWORD dwReserved);
+typedef BOOL (*LPFN_TRANSMITFILE)(SOCKET hSocket, HANDLE hFile, DWORD nNumberOfBytesToWrite,
+                                  DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,
+                                  LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers, DWORD dwReserved);
+typedef INT (*LPFN_WSARECVMSG)(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
+                               LPWSAOVERLAPPED lpOverlapped,
+                               LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+typedef INT (*LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags,
+                               LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped,
+                               LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 
 /* ---- Winsock values of names the C library defines differently ---------- */
 #  define WPU_WS_SOL_SOCKET 0xffff
