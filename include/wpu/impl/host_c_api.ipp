@@ -30,6 +30,20 @@ inline int& this_thread_open_type() noexcept {
   return open_type;
 }
 
+// host::caller_thread() cached in a pointer: one thread-local load per call
+// (initial-exec on ELF: libwpu and header-only programs are loaded at
+// startup, and provider modules dlopen'd later reach this copy). The pointer
+// names the thread's own WSATHREADID, valid until the thread exits.
+inline WSATHREADID* caller_thread() noexcept {
+#if defined(__ELF__) && defined(__GNUC__)
+  __attribute__((tls_model("initial-exec")))
+#endif  // defined(__ELF__) && defined(__GNUC__)
+  static thread_local WSATHREADID* cached = nullptr;
+  WSATHREADID* t = cached;
+  if (t == nullptr) t = cached = host::caller_thread();
+  return t;
+}
+
 // Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
 // error when s is not routed, and with WSASYSCALLFAILURE when the provider
 // failed without setting *lpErrno (host-semantics.md 4.2).
@@ -126,7 +140,7 @@ WPU_DECL int wpu_send(SOCKET s, const char* buf, int len, int flags) {
     WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
     DWORD sent = 0;
     if (p.lpWSPSend(s, &b, 1, &sent, static_cast<DWORD>(flags), nullptr, nullptr,
-                    wpu::host::caller_thread(), e) != 0)
+                    wpu::detail::caller_thread(), e) != 0)
       return SOCKET_ERROR;
     return static_cast<int>(sent);
   });
@@ -136,7 +150,7 @@ WPU_DECL int wpu_recv(SOCKET s, char* buf, int len, int flags) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     WSABUF b{static_cast<ULONG>(len), buf};
     DWORD got = 0, f = static_cast<DWORD>(flags);
-    if (p.lpWSPRecv(s, &b, 1, &got, &f, nullptr, nullptr, wpu::host::caller_thread(), e) != 0)
+    if (p.lpWSPRecv(s, &b, 1, &got, &f, nullptr, nullptr, wpu::detail::caller_thread(), e) != 0)
       return SOCKET_ERROR;
     return static_cast<int>(got);
   });
@@ -148,7 +162,7 @@ WPU_DECL int wpu_sendto(SOCKET s, const char* buf, int len, int flags, const str
     WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
     DWORD sent = 0;
     if (p.lpWSPSendTo(s, &b, 1, &sent, static_cast<DWORD>(flags), to, tolen, nullptr, nullptr,
-                      wpu::host::caller_thread(), e) != 0)
+                      wpu::detail::caller_thread(), e) != 0)
       return SOCKET_ERROR;
     return static_cast<int>(sent);
   });
@@ -160,7 +174,7 @@ WPU_DECL int wpu_recvfrom(SOCKET s, char* buf, int len, int flags, struct sockad
     WSABUF b{static_cast<ULONG>(len), buf};
     DWORD got = 0, f = static_cast<DWORD>(flags);
     if (p.lpWSPRecvFrom(s, &b, 1, &got, &f, from, fromlen, nullptr, nullptr,
-                        wpu::host::caller_thread(), e) != 0)
+                        wpu::detail::caller_thread(), e) != 0)
       return SOCKET_ERROR;
     return static_cast<int>(got);
   });
@@ -171,7 +185,7 @@ WPU_DECL int wpu_wsa_send(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped,
-                       lpCompletionRoutine, wpu::host::caller_thread(), e);
+                       lpCompletionRoutine, wpu::detail::caller_thread(), e);
   });
 }
 
@@ -181,7 +195,7 @@ WPU_DECL int wpu_wsa_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
-                       lpCompletionRoutine, wpu::host::caller_thread(), e);
+                       lpCompletionRoutine, wpu::detail::caller_thread(), e);
   });
 }
 
@@ -191,7 +205,7 @@ WPU_DECL int wpu_wsa_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo, iTolen,
-                         lpOverlapped, lpCompletionRoutine, wpu::host::caller_thread(), e);
+                         lpOverlapped, lpCompletionRoutine, wpu::detail::caller_thread(), e);
   });
 }
 
@@ -202,7 +216,7 @@ WPU_DECL int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                           lpFromlen, lpOverlapped, lpCompletionRoutine, wpu::host::caller_thread(),
+                           lpFromlen, lpOverlapped, lpCompletionRoutine, wpu::detail::caller_thread(),
                            e);
   });
 }
@@ -256,7 +270,7 @@ WPU_DECL int wpu_ioctlsocket(SOCKET s, LONG cmd, ULONG* argp) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     DWORD returned = 0;
     return p.lpWSPIoctl(s, static_cast<DWORD>(cmd), argp, sizeof(ULONG), argp, sizeof(ULONG),
-                        &returned, nullptr, nullptr, wpu::host::caller_thread(), e);
+                        &returned, nullptr, nullptr, wpu::detail::caller_thread(), e);
   });
 }
 
@@ -267,7 +281,7 @@ WPU_DECL int wpu_wsa_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, 
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
                         lpcbBytesReturned, lpOverlapped, lpCompletionRoutine,
-                        wpu::host::caller_thread(), e);
+                        wpu::detail::caller_thread(), e);
   });
 }
 
