@@ -147,12 +147,12 @@ class host {
     module* owner;
   };
 
-  int load_locked(DWORD catalog_id, const route** out, int* err) noexcept;
-  int start_module(module& m, const provider_entry& e) noexcept;
-  void unload_module(module& m) noexcept;
-  void cleanup_locked() noexcept;
-  bool registrable(SOCKET s) const noexcept;
-  int register_socket(SOCKET s, const route* r, int* err) noexcept;
+  WPU_DECL int load_locked(DWORD catalog_id, const route** out, int* err) noexcept;
+  WPU_DECL int start_module(module& m, const provider_entry& e) noexcept;
+  WPU_DECL void unload_module(module& m) noexcept;
+  WPU_DECL void cleanup_locked() noexcept;
+  WPU_DECL bool registrable(SOCKET s) const noexcept;
+  WPU_DECL int register_socket(SOCKET s, const route* r, int* err) noexcept;
 
   catalog& catalog_;
   native_backend& backend_;

@@ -12,10 +12,13 @@
 #include <wpu/config.hpp>
 #include <wpu/errno_map.hpp>
 #include <wpu/handle_table.hpp>
+#include <wpu/host.hpp>
 #include <wpu/upcall_table.hpp>
 #include <wpu/upcalls.hpp>
 #include <wpu/detail/common_upcalls.hpp>
 #include <wpu/detail/port_links.hpp>
+#include <wpu/detail/socket_registry.hpp>
+#include <wpu/detail/winsock_decls.h>
 #if defined(_WIN32)
 #  include <wpu/win32/backend.hpp>
 #else  // !defined(_WIN32)
@@ -25,6 +28,7 @@
 #include <wpu/wpu.h>
 #include <wpu/winapi.h>
 #include <wpu/ws2spi.h>
+#include <wpu/winsock.h>  // last: it renames socket(), select()...
 
 // The address of each piece of the library's process-wide state as this
 // translation unit sees it (`static`: one copy of this function per unit).
@@ -39,6 +43,8 @@ static const void* wpu_state_seen_here(int what) {
       return &wpu::process_catalog();
     case 2:
       return &wpu::this_thread_blocking_hook();
+    case 5:
+      return &wpu::process_host();
 #if !defined(_WIN32)
     case 3:
       return &wpu::posix::sync::instance();

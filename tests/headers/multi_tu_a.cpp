@@ -19,7 +19,7 @@ int wpu_loop_run_by_c();
 
 int main() {
   int failures = 0;
-  for (int what = 0; what <= 4; ++what) {
+  for (int what = 0; what <= 5; ++what) {
     const void* a = wpu_state_seen_here(what);
     if (a != wpu_state_seen_by_b(what) || a != wpu_state_seen_by_c(what)) {
       std::printf("state %d: three copies (%p, %p, %p)\n", what, a, wpu_state_seen_by_b(what),
