@@ -48,6 +48,7 @@
 #include <wpu/config.hpp>
 #include <wpu/catalog.hpp>
 #include <wpu/detail/socket_registry.hpp>
+#include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
 #include <wpu/wpu.hpp>
 

@@ -8,6 +8,7 @@
 #include "conformance.hpp"
 
 #include <wpu/detail/winapi_decls.h>
+#include <wpu/host.hpp>  // WSAStartup for WSAEnumProtocolsW
 #include <wpu/wpu.h>
 
 #include <cstdlib>
@@ -593,8 +594,14 @@ TEST_CASE_TEMPLATE_DEFINE("catalog functions a provider calls (C API)" *
     const std::vector<DWORD> visible = wpu_test::enumerate(pc, nullptr, false);
     CHECK(std::vector<DWORD>(visible.end() - 4, visible.end()) ==
           std::vector<DWORD>{mine[1], mine[2], mine[3], mine[4]});
+    // WSAEnumProtocolsW needs WSAStartup; WSCEnumProtocols above did not.
     wpu_test::set_thread_last_error(0);
     len = 0;
+    CHECK(wpu_wsa_enum_protocols_w(nullptr, nullptr, &len) == SOCKET_ERROR);
+    CHECK(wpu_test::thread_last_error() == WSANOTINITIALISED);
+    WSADATA wsa;
+    REQUIRE(wpu_wsa_startup(MAKEWORD(2, 2), &wsa) == 0);
+    wpu_test::set_thread_last_error(0);
     CHECK(wpu_wsa_enum_protocols_w(nullptr, nullptr, &len) == SOCKET_ERROR);
     CHECK(wpu_test::thread_last_error() == WSAENOBUFS);
     CHECK(len == visible.size() * sizeof(WSAPROTOCOL_INFOW));
@@ -616,6 +623,7 @@ TEST_CASE_TEMPLATE_DEFINE("catalog functions a provider calls (C API)" *
     wpu_test::set_thread_last_error(0);
     CHECK(wpu_wsa_enum_protocols_w(nullptr, buf.data(), nullptr) == SOCKET_ERROR);
     CHECK(wpu_test::thread_last_error() == WSAEFAULT);
+    CHECK(wpu_wsa_cleanup() == 0);
   }
 
   SUBCASE("wpu_catalog_write_order reorders the process catalog") {

@@ -68,15 +68,6 @@ WPU_DECL int wpu_wsc_enum_protocols(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpPr
                                                true, lpErrno);
 }
 
-WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
-                                      LPDWORD lpdwBufferLength) {
-  int err = 0;
-  int n = wpu::process_catalog().enum_protocols(lpiProtocols, lpProtocolBuffer, lpdwBufferLength,
-                                                false, &err);
-  if (n == SOCKET_ERROR) wpu::detail::set_thread_last_error(static_cast<DWORD>(err));
-  return n;
-}
-
 WPU_DECL int wpu_wsc_get_provider_path(LPGUID lpProviderId, WCHAR* lpszProviderDllPath,
                                        LPINT lpProviderDllPathLen, LPINT lpErrno) {
   int rc = lpProviderId == nullptr || lpProviderDllPathLen == nullptr

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -29,64 +30,6 @@ inline void report_host_failure(const std::string& text) noexcept {
     host_failure().clear();
   }
   if (std::getenv("WPU_HOST_QUIET") == nullptr) std::fprintf(stderr, "wpu: %s\n", text.c_str());
-}
-
-// UTF-16 to UTF-8 (unpaired surrogates become U+FFFD), for file names and
-// messages.
-inline std::string host_utf8(wstring_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    std::uint32_t c = static_cast<std::uint16_t>(in[i]);
-    if (c >= 0xD800 && c < 0xDC00 && i + 1 < in.size() &&
-        static_cast<std::uint16_t>(in[i + 1]) >= 0xDC00 &&
-        static_cast<std::uint16_t>(in[i + 1]) < 0xE000) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint16_t>(in[++i]) - 0xDC00);
-    } else if (c >= 0xD800 && c < 0xE000) {
-      c = 0xFFFD;
-    }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
-// %VAR% expansion of a provider path (ExpandEnvironmentStringsW's rule:
-// unknown variables and a lone % stay as they are).
-// MERGE-NOTE: replaced by wpu::expand_environment when the catalog branch lands.
-inline wstring host_expand(wstring_view in) {
-  wstring out;
-  std::size_t i = 0;
-  while (i < in.size()) {
-    const std::size_t open = in.find(WCHAR('%'), i);
-    const std::size_t close = open == wstring_view::npos ? open : in.find(WCHAR('%'), open + 1);
-    if (close == wstring_view::npos) {
-      out.append(in.substr(i));
-      break;
-    }
-    out.append(in.substr(i, open - i));
-    const std::string name = host_utf8(in.substr(open + 1, close - open - 1));
-    const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-    wstring w;
-    if (value != nullptr && utf8_to_utf16(value, &w))
-      out.append(w);
-    else
-      out.append(in.substr(open, close - open + 1));
-    i = close + 1;
-  }
-  return out;
 }
 
 // The name of the first NULL slot of a proc table, or NULL when it is full.
@@ -152,6 +95,91 @@ inline void close_library(void* library, bool attached) noexcept {
   ::FreeLibrary(static_cast<HMODULE>(library));
 #endif  // defined(WPU_POSIX)
 }
+
+#if defined(WPU_WINDOWS)
+// Windows: a provider DLL written for Windows imports ws2_32's catalog
+// functions and WPUCompleteOverlappedRequest, which know the system's
+// catalog and sockets, not wpu's. The host points those imports of every
+// module it loads at wpu's own functions, and points the module's
+// LoadLibrary imports at loaders that do the same to what they load (a
+// layered provider loading the provider below it).
+inline HMODULE WINAPI host_load_library_w(LPCWSTR name);
+inline HMODULE WINAPI host_load_library_ex_w(LPCWSTR name, HANDLE file, DWORD flags);
+inline HMODULE WINAPI host_load_library_a(LPCSTR name);
+
+inline void* redirected_import(const char* dll, const char* name) noexcept {
+  struct redirect {
+    const char* dll;
+    const char* name;
+    void* target;
+  };
+  static const redirect table[] = {
+      {"ws2_32.dll", "WPUCompleteOverlappedRequest",
+       reinterpret_cast<void*>(&::wpu_complete_overlapped_request)},
+      {"ws2_32.dll", "WSCEnumProtocols", reinterpret_cast<void*>(&::wpu_wsc_enum_protocols)},
+      {"ws2_32.dll", "WSCGetProviderPath", reinterpret_cast<void*>(&::wpu_wsc_get_provider_path)},
+      {"ws2_32.dll", "WSAEnumProtocolsW", reinterpret_cast<void*>(&::wpu_wsa_enum_protocols_w)},
+      {"kernel32.dll", "LoadLibraryW", reinterpret_cast<void*>(&host_load_library_w)},
+      {"kernel32.dll", "LoadLibraryExW", reinterpret_cast<void*>(&host_load_library_ex_w)},
+      {"kernel32.dll", "LoadLibraryA", reinterpret_cast<void*>(&host_load_library_a)},
+  };
+  for (const redirect& r : table)
+    if (::lstrcmpiA(dll, r.dll) == 0 && std::strcmp(name, r.name) == 0) return r.target;
+  return nullptr;
+}
+
+// Rewrites the module's import address table entries named above. Any
+// thread; idempotent.
+inline void redirect_imports(HMODULE module) noexcept {
+  if (module == nullptr) return;
+  auto* base = reinterpret_cast<BYTE*>(module);
+  auto* dos = reinterpret_cast<IMAGE_DOS_HEADER*>(base);
+  if (dos->e_magic != IMAGE_DOS_SIGNATURE) return;
+  auto* nt = reinterpret_cast<IMAGE_NT_HEADERS*>(base + dos->e_lfanew);
+  if (nt->Signature != IMAGE_NT_SIGNATURE) return;
+  const IMAGE_DATA_DIRECTORY& dir = nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT];
+  if (dir.VirtualAddress == 0) return;
+  for (auto* d = reinterpret_cast<IMAGE_IMPORT_DESCRIPTOR*>(base + dir.VirtualAddress);
+       d->Name != 0; ++d) {
+    const char* dll = reinterpret_cast<const char*>(base + d->Name);
+    auto* names = reinterpret_cast<IMAGE_THUNK_DATA*>(
+        base + (d->OriginalFirstThunk != 0 ? d->OriginalFirstThunk : d->FirstThunk));
+    auto* slots = reinterpret_cast<IMAGE_THUNK_DATA*>(base + d->FirstThunk);
+    for (; names->u1.AddressOfData != 0; ++names, ++slots) {
+      if (IMAGE_SNAP_BY_ORDINAL(names->u1.Ordinal)) continue;
+      auto* by_name = reinterpret_cast<IMAGE_IMPORT_BY_NAME*>(base + names->u1.AddressOfData);
+      void* target = redirected_import(dll, reinterpret_cast<const char*>(by_name->Name));
+      if (target == nullptr) continue;
+      DWORD old = 0;
+      if (::VirtualProtect(&slots->u1.Function, sizeof slots->u1.Function, PAGE_READWRITE, &old) ==
+          FALSE)
+        continue;
+      slots->u1.Function = reinterpret_cast<ULONG_PTR>(target);
+      ::VirtualProtect(&slots->u1.Function, sizeof slots->u1.Function, old, &old);
+    }
+  }
+}
+
+inline HMODULE WINAPI host_load_library_w(LPCWSTR name) {
+  HMODULE m = ::LoadLibraryW(name);
+  redirect_imports(m);
+  return m;
+}
+
+inline HMODULE WINAPI host_load_library_ex_w(LPCWSTR name, HANDLE file, DWORD flags) {
+  HMODULE m = ::LoadLibraryExW(name, file, flags);
+  if ((flags & (LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE |
+                LOAD_LIBRARY_AS_IMAGE_RESOURCE)) == 0)
+    redirect_imports(m);
+  return m;
+}
+
+inline HMODULE WINAPI host_load_library_a(LPCSTR name) {
+  HMODULE m = ::LoadLibraryA(name);
+  redirect_imports(m);
+  return m;
+}
+#endif  // defined(WPU_WINDOWS)
 
 }  // namespace detail
 
@@ -227,9 +255,14 @@ WPU_DECL void host::unload_module(module& m) noexcept {
 
 WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   const std::string entry = "catalog entry " + std::to_string(e.info.dwCatalogEntryId);
+  wstring expanded;
   std::string file;
   try {
-    file = detail::host_utf8(detail::host_expand(e.path));
+    expanded = expand_environment(e.path);
+    if (!detail::utf16_to_utf8(expanded, &file)) {
+      detail::report_host_failure(entry + ": the provider path is not valid UTF-16");
+      return WSAEPROVIDERFAILEDINIT;
+    }
   } catch (...) {
     return WSA_NOT_ENOUGH_MEMORY;
   }
@@ -257,7 +290,6 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   }
   auto start = reinterpret_cast<LPWSPSTARTUP>(::dlsym(library, "WSPStartup"));
 #else   // !defined(WPU_POSIX)
-  const wstring expanded = detail::host_expand(e.path);
   HMODULE library = ::LoadLibraryW(reinterpret_cast<LPCWSTR>(expanded.c_str()));
   if (library == nullptr) {
     detail::report_host_failure(entry + ": cannot load provider module '" + file +
@@ -265,6 +297,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
                                 std::to_string(::GetLastError()));
     return WSAEPROVIDERFAILEDINIT;
   }
+  detail::redirect_imports(library);
   auto start = reinterpret_cast<LPWSPSTARTUP>(
       reinterpret_cast<void (*)()>(::GetProcAddress(library, "WSPStartup")));
 #endif  // defined(WPU_POSIX)

@@ -16,11 +16,7 @@ constexpr int ws_so_opentype = 0x7008;
 
 // The calling thread's last error, read by WSAGetLastError.
 inline void set_wsa_last_error(int error) noexcept {
-#if defined(WPU_POSIX)
-  posix::last_error() = static_cast<DWORD>(error);
-#else   // !defined(WPU_POSIX)
-  ::WSASetLastError(error);
-#endif  // defined(WPU_POSIX)
+  set_thread_last_error(static_cast<DWORD>(error));
 }
 
 // SO_OPENTYPE of the calling thread: 0 (socket() makes overlapped sockets)
@@ -216,8 +212,8 @@ WPU_DECL int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                           lpFromlen, lpOverlapped, lpCompletionRoutine, wpu::detail::caller_thread(),
-                           e);
+                           lpFromlen, lpOverlapped, lpCompletionRoutine,
+                           wpu::detail::caller_thread(), e);
   });
 }
 
@@ -350,6 +346,20 @@ WPU_DECL int wpu_wsa_recv_disconnect(SOCKET s, LPWSABUF lpInboundDisconnectData)
   return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPRecvDisconnect(s, lpInboundDisconnectData, e);
   });
+}
+
+// WSAEnumProtocolsW needs WSAStartup, as on Windows (WSCEnumProtocols does not).
+WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
+                                      LPDWORD lpdwBufferLength) {
+  int err = 0;
+  int n = SOCKET_ERROR;
+  if (!wpu::process_host().started())
+    err = WSANOTINITIALISED;
+  else
+    n = wpu::process_catalog().enum_protocols(lpiProtocols, lpProtocolBuffer, lpdwBufferLength,
+                                              false, &err);
+  if (n == SOCKET_ERROR) wpu::detail::set_wsa_last_error(err);
+  return n;
 }
 
 WPU_DECL int wpu_socket_catalog_id(SOCKET s, DWORD* catalog_id) {
