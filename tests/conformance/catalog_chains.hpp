@@ -266,6 +266,7 @@ TEST_CASE_TEMPLATE_DEFINE("catalog chains and order" * doctest::test_suite("conf
         {"chain = l! b\n", 13},                               // a token that is neither id nor name
         {"name = l\n", 13},                                   // a name used twice
         {"name = 9lives\n", 13},                              // a name must not look like a number
+        {"name = x\nname = y\n", 14},                         // two names for one entry
         {"chain = l b\nchain_len = 2\nchain_len = 9\n", 15},  // the last chain_len line counts
     };
     for (const auto& c : cases) {

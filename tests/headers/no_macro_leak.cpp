@@ -7,9 +7,10 @@
 // Windows the headers are the system's). Built in both modes; exit status 0.
 #include <wpu/wpu.hpp>
 
-#if defined(GetLastError) || defined(SetLastError) || defined(CloseHandle) ||    \
-    defined(GetMessageW) || defined(PostMessageW) || defined(WSAGetLastError) || \
-    defined(CreateIoCompletionPort) || defined(SleepEx)
+#if defined(GetLastError) || defined(SetLastError) || defined(CloseHandle) ||           \
+    defined(GetMessageW) || defined(PostMessageW) || defined(WSAGetLastError) ||        \
+    defined(CreateIoCompletionPort) || defined(SleepEx) || defined(WSCEnumProtocols) || \
+    defined(WSCGetProviderPath) || defined(ExpandEnvironmentStringsW)
 #  error "<wpu/wpu.hpp> defines <wpu/winapi.h>'s function-name macros"
 #endif
 #if defined(fd_set) || defined(__WSAFDIsSet) || defined(WPUCompleteOverlappedRequest) || \
@@ -47,7 +48,8 @@ static void c_library_fd_set() {
 
 #include <wpu/winapi.h>
 
-#if !defined(GetLastError) || !defined(CloseHandle) || !defined(GetMessageW)
+#if !defined(GetLastError) || !defined(CloseHandle) || !defined(GetMessageW) || \
+    !defined(WSCEnumProtocols) || !defined(ExpandEnvironmentStringsW)
 #  error "<wpu/winapi.h> after <wpu/wpu.hpp> did not define its name macros"
 #endif
 #if defined(fd_set)

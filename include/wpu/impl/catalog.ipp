@@ -369,6 +369,7 @@ struct parsed_entry {
   WSAPROTOCOL_INFOW info{};
   wstring path;
   bool has_guid = false;
+  bool has_name = false;
   int first_line = 0;                   // the [provider] line
   int chain_len_line = 0;               // the last chain_len line, 0 if none
   int chain_line = 0;                   // the last chain line, 0 if none
@@ -537,9 +538,11 @@ WPU_DECL int catalog::load_text(std::string_view text, int* error_line) noexcept
       if (parsed.empty() || eq == std::string_view::npos) return fail(line_no);
       std::string_view key = detail::trim(line.substr(0, eq));
       std::string_view value = detail::trim(line.substr(eq + 1));
-      if (key == "name") {  // one per entry, unique in the file
-        if (!detail::is_entry_name(value) || !names.emplace(value, parsed.size() - 1).second)
+      if (key == "name") {  // at most one per entry, unique in the file
+        if (parsed.back().has_name || !detail::is_entry_name(value) ||
+            !names.emplace(value, parsed.size() - 1).second)
           return fail(line_no);
+        parsed.back().has_name = true;
         continue;
       }
       if (!detail::apply_catalog_key(parsed.back(), key, value, line_no)) return fail(line_no);
