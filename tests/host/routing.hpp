@@ -341,16 +341,29 @@ TEST_CASE(
   set.fd_array[0] = t.s;
   HOST_FAILS_WITH(wpu_select(0, &set, nullptr, nullptr, nullptr), SOCKET_ERROR, WSASYSCALLFAILURE);
 
-  // The last error is per thread (31).
+  // The last error is per thread (31). Each thread reads its own between
+  // atomic hand-offs only: on Windows most system calls (thread creation,
+  // TlsGetValue, ...) overwrite the calling thread's last error.
+  std::atomic<int> step{0};
+  int other_before = -1, other_after = -1;
+  std::thread other([&] {
+    while (step.load() != 1) std::this_thread::yield();
+    other_before = WSAGetLastError();
+    wpu_send(static_cast<SOCKET>(12345), b, 1, 0);  // unknown handle: WSAENOTSOCK here
+    other_after = WSAGetLastError();
+    step.store(2);
+  });
   t.rec.fail_next(REC_SEND, WSAENETDOWN);
-  HOST_FAILS_WITH(wpu_send(t.s, b, 1, 0), SOCKET_ERROR, WSAENETDOWN);
-  int other = -1;
-  std::thread([&] {
-    other = WSAGetLastError();
-    HOST_FAILS_WITH(wpu_send(static_cast<SOCKET>(12345), b, 1, 0), SOCKET_ERROR, WSAENOTSOCK);
-  }).join();
-  CHECK(other == 0);
-  CHECK(WSAGetLastError() == WSAENETDOWN);
+  const int rc = wpu_send(t.s, b, 1, 0);
+  step.store(1);
+  while (step.load() != 2) {
+  }
+  const int mine = WSAGetLastError();
+  other.join();
+  CHECK(rc == SOCKET_ERROR);
+  CHECK(mine == WSAENETDOWN);
+  CHECK(other_before != WSAENETDOWN);
+  CHECK(other_after == WSAENOTSOCK);
 }
 
 TEST_CASE("host: closesocket reaches WSPCloseSocket; the handle is then unknown (28)") {

@@ -9,6 +9,7 @@
 #include <wpu/wpu.h>
 #include <wpu/wpu.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -19,7 +20,10 @@
 #  include <dlfcn.h>
 #endif
 
-// Last: on POSIX, Winsock's names and values (<wpu/winsock.h>).
+// Last: Winsock's names and values and the host's wpu_ functions
+// (<wpu/winsock.h>: on POSIX it maps Windows' names onto wpu's).
+#include <wpu/winsock.h>
+
 #include "../providers/providers.h"
 
 namespace host_test {
