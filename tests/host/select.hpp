@@ -62,6 +62,24 @@ TEST_CASE("host: select is passed whole to the provider of its first socket (34-
   CHECK(b.last().tv_sec == -1);
   CHECK(a.calls(REC_SELECT).size() == 1);
 
+  // Order of the sets: read before write before except, whatever they hold.
+  a.reset();
+  b.reset();
+  r.fd_count = 1;
+  r.fd_array[0] = b1;
+  w.fd_count = 1;
+  w.fd_array[0] = a1;
+  HOST_FAILS_WITH(wpu_select(0, &r, &w, nullptr, nullptr), SOCKET_ERROR, WSAENOTSOCK);
+  CHECK(b.calls(REC_SELECT).size() == 1);
+  CHECK(a.calls(REC_SELECT).empty());
+  r.fd_count = 0;
+  w.fd_array[0] = b1;
+  x.fd_count = 1;
+  x.fd_array[0] = a1;
+  HOST_FAILS_WITH(wpu_select(0, &r, &w, &x, nullptr), SOCKET_ERROR, WSAENOTSOCK);
+  CHECK(b.calls(REC_SELECT).size() == 2);
+  CHECK(a.calls(REC_SELECT).empty());
+
   // Sockets of two providers: the first one's provider gets the call and
   // refuses the foreign socket; the call is never split (37).
   a.reset();
