@@ -1,5 +1,6 @@
 // The conformance suite on this build's backend (POSIX natively, Win32 in the
 // mingw build that runs under Wine), called directly and through the C table.
+#include "conformance/catalog_chains.hpp"
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/events.hpp"
 #include "conformance/instances.hpp"
@@ -23,6 +24,9 @@ TYPE_TO_STRING_AS("posix-table", backend_table);
 
 WPU_CONFORMANCE_INVOKE(wpu_socket_handles);
 WPU_CONFORMANCE_INVOKE(wpu_provider_path);
+WPU_CONFORMANCE_INVOKE(wpu_catalog_chains);
+WPU_CONFORMANCE_INVOKE(wpu_catalog_c_functions);
+WPU_CONFORMANCE_INVOKE(wpu_expand_environment);
 WPU_CONFORMANCE_INVOKE(wpu_blocking_callback);
 WPU_CONFORMANCE_INVOKE(wpu_fd_is_set);
 WPU_CONFORMANCE_INVOKE(wpu_ifs_handles);

@@ -1,10 +1,15 @@
 /*
  * wpu/winapi.h - the client side of wpu's objects with Windows' names:
  * WSA events and waits, SleepEx, the thread's last error, message-only
- * windows with their per-thread message queues, and completion ports.
+ * windows with their per-thread message queues, completion ports, and the
+ * catalog functions a provider calls (WSCEnumProtocols, WSAEnumProtocolsW,
+ * WSCGetProviderPath, ExpandEnvironmentStringsW).
  *
  * On Windows this is the system's <winsock2.h> + <windows.h>: the names below
  * are the real ones, and WPUCreateEvent's events are ordinary kernel events.
+ * The catalog functions are the exception: the Windows names there read the
+ * system's catalog, so a provider hosted by wpu calls wpu_wsc_enum_protocols,
+ * wpu_wsc_get_provider_path, ... (declared on both platforms) to see wpu's.
  *
  * On POSIX the functions are wpu's own, exported with a `wpu_` prefix (so a
  * process may also load WinPR or Wine's libraries, which export the plain
@@ -75,6 +80,11 @@
 #    define PostQueuedCompletionStatus wpu_post_queued_completion_status
 #    define CloseHandle wpu_close_handle
 #    define WSAGetOverlappedResult wpu_wsa_get_overlapped_result
+#    define WSCEnumProtocols wpu_wsc_enum_protocols
+#    define WSAEnumProtocolsW wpu_wsa_enum_protocols_w
+#    define WSAEnumProtocols wpu_wsa_enum_protocols_w
+#    define WSCGetProviderPath wpu_wsc_get_provider_path
+#    define ExpandEnvironmentStringsW wpu_expand_environment_strings_w
 #  endif /* !defined(WPU_NO_WINAPI_NAMES) */
 
 #endif /* !defined(_WIN32) */

@@ -29,11 +29,13 @@ WPU_C_API int wpu_get_upcall_table(LPWSPUPCALLTABLE table);
 
 /* Adds a protocol entry to the process catalog; the new catalog id (from
    1001) goes to *catalog_id when it is not NULL. `path` is the module path,
-   NUL-terminated UTF-16. WSAEFAULT for NULL info/path, WSAEINVAL for an empty
-   path. */
+   NUL-terminated UTF-16. The entry goes at the end of the catalog order.
+   WSAEFAULT for NULL info/path; WSAEINVAL for an empty path or a chain the
+   catalog refuses (docs/catalog.md, "Protocol chains"). */
 WPU_C_API int wpu_catalog_add(const WSAPROTOCOL_INFOW* info, const WCHAR* path, DWORD* catalog_id);
 
-/* Removes an entry: 0 or WSAEINVAL. */
+/* Removes an entry: 0, or WSAEINVAL for an unknown id or an entry that a
+   chain entry names. */
 WPU_C_API int wpu_catalog_remove(DWORD catalog_id);
 
 /* Loads a catalog file (docs/catalog.md) into the process catalog, all
@@ -43,6 +45,12 @@ WPU_C_API int wpu_catalog_load_file(const char* file, int* error_line);
 
 /* Copies an entry's WSAPROTOCOL_INFOW: 0, WSAEINVAL (unknown id), WSAEFAULT. */
 WPU_C_API int wpu_catalog_get(DWORD catalog_id, WSAPROTOCOL_INFOW* info);
+
+/* WSCWriteProviderOrder on the process catalog: ids[0..count-1] become the
+   catalog order (the order of WSCEnumProtocols and of socket creation's
+   search). 0; WSAEINVAL, nothing changed, unless the ids are exactly a
+   permutation of every entry's id; WSAEFAULT for NULL ids. */
+WPU_C_API int wpu_catalog_write_order(const DWORD* ids, DWORD count);
 
 /* Sets the calling thread's blocking hook, returned by
    WPUQueryBlockingCallback on this thread (NULL removes it). Always 0. */

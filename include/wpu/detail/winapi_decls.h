@@ -310,4 +310,55 @@ WPU_C_API BOOL wpu_close_handle(HANDLE handle);
 
 #endif /* !defined(_WIN32) */
 
+/* ---- The catalog functions a provider calls ---------------------------------
+ * On both platforms, under wpu_ names only: a provider hosted in-process by
+ * wpu (the Win32 backend included) must see wpu's catalog, never the
+ * system's. <wpu/winapi.h> maps Windows' names onto them on POSIX. They read
+ * the process catalog (wpu::process_catalog(), loaded from WPU_CATALOG), take
+ * its lock only inside the call, and so work from inside a provider's
+ * WSPStartup. Any thread. */
+
+#ifndef WPU_C_API
+#  define WPU_C_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* WSCEnumProtocols: every entry (layered ChainLen-0 and PFL_HIDDEN ones
+   included), in catalog order, as WSAPROTOCOL_INFOW records. lpiProtocols
+   NULL: all; else a 0-terminated list of protocol numbers, and an entry is
+   returned when one of them lies in [iProtocol, iProtocol +
+   iProtocolMaxOffset]. Returns the number of records, or SOCKET_ERROR with
+   *lpErrno = WSAENOBUFS and *lpdwBufferLength = the bytes needed (buffer NULL
+   or too small), or WSAEFAULT (lpdwBufferLength NULL). */
+WPU_C_API int wpu_wsc_enum_protocols(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
+                                     LPDWORD lpdwBufferLength, LPINT lpErrno);
+/* WSAEnumProtocolsW: the same without ChainLen-0 and PFL_HIDDEN entries; the
+   error goes to the thread's last error (WSAGetLastError). */
+WPU_C_API int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
+                                       LPDWORD lpdwBufferLength);
+/* WSCGetProviderPath: the provider's module path, NOT expanded, with its NUL;
+   *lpProviderDllPathLen (in WCHARs) becomes its length without the NUL. 0, or
+   SOCKET_ERROR with *lpErrno = WSAEINVAL (no entry has the GUID) or
+   WSAEFAULT (NULL GUID or length; or a NULL or short buffer, with
+   *lpProviderDllPathLen = the length needed including the NUL). */
+WPU_C_API int wpu_wsc_get_provider_path(LPGUID lpProviderId, WCHAR* lpszProviderDllPath,
+                                        LPINT lpProviderDllPathLen, LPINT lpErrno);
+/* ExpandEnvironmentStringsW: each %NAME% naming a set environment variable
+   becomes its value (POSIX: getenv, case-sensitive, UTF-8 decoded; Windows:
+   the process environment, case-insensitive); %NAME% with an unknown name and
+   a % with no closing % stay as they are. Returns the WCHARs of the result
+   including its NUL. When nSize is smaller than that (or lpDst is NULL),
+   returns the size needed and writes only lpDst[0..nSize-1]: the first
+   nSize-1 WCHARs of the result and a NUL (nothing when nSize is 0). 0 with
+   ERROR_INVALID_PARAMETER (NULL lpSrc) or ERROR_NOT_ENOUGH_MEMORY as the
+   thread's last error. */
+WPU_C_API DWORD wpu_expand_environment_strings_w(LPCWSTR lpSrc, LPWSTR lpDst, DWORD nSize);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* WPU_DETAIL_WINAPI_DECLS_H */

@@ -6,6 +6,7 @@
 #include <wpu/wpu.hpp>
 #include <wpu/detail/process_objects.hpp>
 
+#include <cstring>
 #include <string_view>
 
 WPU_NAMESPACE_BEGIN
@@ -15,6 +16,17 @@ WPU_DECL native_backend& default_backend() noexcept {
       detail::process_object::default_backend, new native_backend(process_catalog()));
   return *backend;
 }
+
+namespace detail {
+// The calling thread's last error (WSAGetLastError/GetLastError).
+inline void set_thread_last_error(DWORD error) noexcept {
+#if defined(WPU_POSIX)
+  posix::last_error() = error;
+#else   // !defined(WPU_POSIX)
+  ::SetLastError(error);
+#endif  // defined(WPU_POSIX)
+}
+}  // namespace detail
 
 WPU_NAMESPACE_END
 
@@ -42,6 +54,62 @@ WPU_DECL int wpu_catalog_load_file(const char* file, int* error_line) {
 
 WPU_DECL int wpu_catalog_get(DWORD catalog_id, WSAPROTOCOL_INFOW* info) {
   return wpu::process_catalog().protocol_info(catalog_id, info);
+}
+
+WPU_DECL int wpu_catalog_write_order(const DWORD* ids, DWORD count) {
+  return wpu::process_catalog().write_order(ids, count);
+}
+
+// ---- <wpu/winapi.h>: the catalog functions a provider calls (both platforms) --
+
+WPU_DECL int wpu_wsc_enum_protocols(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
+                                    LPDWORD lpdwBufferLength, LPINT lpErrno) {
+  return wpu::process_catalog().enum_protocols(lpiProtocols, lpProtocolBuffer, lpdwBufferLength,
+                                               true, lpErrno);
+}
+
+WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
+                                      LPDWORD lpdwBufferLength) {
+  int err = 0;
+  int n = wpu::process_catalog().enum_protocols(lpiProtocols, lpProtocolBuffer, lpdwBufferLength,
+                                                false, &err);
+  if (n == SOCKET_ERROR) wpu::detail::set_thread_last_error(static_cast<DWORD>(err));
+  return n;
+}
+
+WPU_DECL int wpu_wsc_get_provider_path(LPGUID lpProviderId, WCHAR* lpszProviderDllPath,
+                                       LPINT lpProviderDllPathLen, LPINT lpErrno) {
+  int rc = lpProviderId == nullptr || lpProviderDllPathLen == nullptr
+               ? WSAEFAULT
+               : wpu::process_catalog().provider_path(*lpProviderId, lpszProviderDllPath,
+                                                      lpProviderDllPathLen);
+  if (rc == 0) return 0;
+  if (lpErrno != nullptr) *lpErrno = rc;
+  return SOCKET_ERROR;
+}
+
+WPU_DECL DWORD wpu_expand_environment_strings_w(LPCWSTR lpSrc, LPWSTR lpDst, DWORD nSize) {
+  if (lpSrc == nullptr) {
+    wpu::detail::set_thread_last_error(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  try {
+    const wpu::wstring out = wpu::expand_environment(lpSrc);
+    const std::size_t needed = out.size() + 1;
+    if (needed > 0xFFFFFFFFu) {
+      wpu::detail::set_thread_last_error(ERROR_NOT_ENOUGH_MEMORY);
+      return 0;
+    }
+    if (lpDst != nullptr && nSize > 0) {
+      const std::size_t n = needed <= nSize ? out.size() : nSize - 1;
+      std::memcpy(lpDst, out.data(), n * sizeof(WCHAR));
+      lpDst[n] = 0;
+    }
+    return static_cast<DWORD>(needed);
+  } catch (...) {
+    wpu::detail::set_thread_last_error(ERROR_NOT_ENOUGH_MEMORY);
+    return 0;
+  }
 }
 
 WPU_DECL int wpu_set_blocking_hook(LPBLOCKINGCALLBACK callback, DWORD_PTR context) {

@@ -13,14 +13,49 @@
 #include <mutex>
 #include <new>
 #include <sstream>
+#include <unordered_map>
 
 WPU_NAMESPACE_BEGIN
+
+namespace detail {
+
+// The catalog's chain rule (catalog.hpp, add()). `chain_len_of(id)` is the
+// ChainLen of the entry with that id, or -1 when there is none.
+template <class ChainLenOf>
+bool valid_chain(const WSAPROTOCOL_INFOW& info, ChainLenOf chain_len_of) {
+  const int n = info.ProtocolChain.ChainLen;
+  if (n < LAYERED_PROTOCOL || n > MAX_PROTOCOL_CHAIN) return false;
+  for (int i = 0; n > BASE_PROTOCOL && i < n; ++i) {
+    const int wanted = i == n - 1 ? BASE_PROTOCOL : LAYERED_PROTOCOL;
+    if (chain_len_of(info.ProtocolChain.ChainEntries[i]) != wanted) return false;
+  }
+  return true;
+}
+
+// True when `info` is a chain entry whose ChainEntries name `id`.
+inline bool chain_names(const WSAPROTOCOL_INFOW& info, DWORD id) noexcept {
+  const int n = info.ProtocolChain.ChainLen;
+  if (n <= BASE_PROTOCOL || n > MAX_PROTOCOL_CHAIN) return false;
+  for (int i = 0; i < n; ++i)
+    if (info.ProtocolChain.ChainEntries[i] == id) return true;
+  return false;
+}
+
+}  // namespace detail
+
+WPU_DECL bool catalog::valid_chain_locked(const WSAPROTOCOL_INFOW& info) const noexcept {
+  return detail::valid_chain(info, [this](DWORD id) {
+    const provider_entry* e = find_locked(id);
+    return e == nullptr ? -1 : e->info.ProtocolChain.ChainLen;
+  });
+}
 
 WPU_DECL int catalog::add(const WSAPROTOCOL_INFOW& info, wstring_view path, DWORD* id) noexcept {
   if (path.empty() || path.find(WCHAR(0)) != wstring_view::npos) return WSAEINVAL;
   try {
     provider_entry e{info, wstring(path)};
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    if (!valid_chain_locked(info)) return WSAEINVAL;
     e.info.dwCatalogEntryId = next_id_;
     entries_.push_back(std::move(e));
     if (id != nullptr) *id = next_id_;
@@ -33,6 +68,8 @@ WPU_DECL int catalog::add(const WSAPROTOCOL_INFOW& info, wstring_view path, DWOR
 
 WPU_DECL int catalog::remove(DWORD id) noexcept {
   std::unique_lock<std::shared_mutex> lock(mutex_);
+  for (const auto& e : entries_)
+    if (detail::chain_names(e.info, id)) return WSAEINVAL;
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->info.dwCatalogEntryId == id) {
       entries_.erase(it);
@@ -42,9 +79,66 @@ WPU_DECL int catalog::remove(DWORD id) noexcept {
   return WSAEINVAL;
 }
 
+WPU_DECL int catalog::write_order(const DWORD* ids, std::size_t count) noexcept {
+  if (ids == nullptr) return WSAEFAULT;
+  try {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    if (count != entries_.size()) return WSAEINVAL;
+    // from[k]: the index in entries_ of the entry that goes to position k.
+    std::vector<std::size_t> from(count);
+    std::vector<bool> taken(count, false);
+    for (std::size_t k = 0; k < count; ++k) {
+      std::size_t j = 0;
+      while (j < count && entries_[j].info.dwCatalogEntryId != ids[k]) ++j;
+      if (j == count || taken[j]) return WSAEINVAL;
+      taken[j] = true;
+      from[k] = j;
+    }
+    std::vector<provider_entry> reordered;
+    reordered.reserve(count);
+    for (std::size_t k = 0; k < count; ++k) reordered.push_back(std::move(entries_[from[k]]));
+    entries_.swap(reordered);
+    return 0;
+  } catch (...) {
+    return WSA_NOT_ENOUGH_MEMORY;
+  }
+}
+
+WPU_DECL int catalog::enum_protocols(const INT* protocols, WSAPROTOCOL_INFOW* buffer, DWORD* length,
+                                     bool all, int* err) const noexcept {
+  auto fail = [err](int code) {
+    if (err != nullptr) *err = code;
+    return static_cast<int>(SOCKET_ERROR);
+  };
+  if (length == nullptr) return fail(WSAEFAULT);
+  auto wanted = [protocols, all](const WSAPROTOCOL_INFOW& info) {
+    if (!all && (info.ProtocolChain.ChainLen == LAYERED_PROTOCOL ||
+                 (info.dwProviderFlags & PFL_HIDDEN) != 0))
+      return false;
+    if (protocols == nullptr) return true;
+    const std::int64_t low = info.iProtocol;
+    const std::int64_t high = low + info.iProtocolMaxOffset;
+    for (const INT* v = protocols; *v != 0; ++v)
+      if (low <= *v && *v <= high) return true;
+    return false;
+  };
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  std::size_t count = 0;
+  for (const auto& e : entries_)
+    if (wanted(e.info)) ++count;
+  const std::size_t needed = count * sizeof(WSAPROTOCOL_INFOW);
+  if (buffer == nullptr || *length < needed) {
+    *length = static_cast<DWORD>(needed);
+    return fail(WSAENOBUFS);
+  }
+  for (const auto& e : entries_)
+    if (wanted(e.info)) *buffer++ = e.info;
+  return static_cast<int>(count);
+}
+
 WPU_DECL const provider_entry* catalog::find_locked(DWORD id) const noexcept {
-  // Ids are increasing in entries_, so a binary search would do; catalogs
-  // hold a handful of entries and a scan is faster at that size.
+  // Catalogs hold a handful of entries: a scan is faster than an index at
+  // that size, and the catalog order is not the id order.
   for (const auto& e : entries_)
     if (e.info.dwCatalogEntryId == id) return &e;
   return nullptr;
@@ -131,6 +225,96 @@ WPU_DECL bool utf8_to_utf16(std::string_view in, wstring* out) {
 
 namespace detail {
 
+// UTF-16 to UTF-8; false for an unpaired surrogate.
+inline bool utf16_to_utf8(wstring_view in, std::string* out) {
+  out->clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    std::uint32_t cp = in[i];
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < in.size() && in[i + 1] >= 0xDC00 &&
+        in[i + 1] <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (in[++i] - 0xDC00u);
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      return false;
+    }
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return true;
+}
+
+// The value of environment variable `name` into *value; false when it is
+// not set (or, on POSIX, when its name or value is not valid UTF-16/UTF-8).
+inline bool environment_value(wstring_view name, wstring* value) {
+  if (name.empty() || name.find(WCHAR(0)) != wstring_view::npos) return false;
+#if defined(_WIN32)
+  // GetEnvironmentVariableW sets the last error; the caller's stays.
+  const DWORD saved = ::GetLastError();
+  wstring z(name);
+  DWORD n = ::GetEnvironmentVariableW(z.c_str(), nullptr, 0);
+  bool found = n != 0;
+  while (found) {
+    value->assign(n, WCHAR(0));
+    DWORD got = ::GetEnvironmentVariableW(z.c_str(), &(*value)[0], n);
+    if (got < n) {  // copied: got WCHARs without the NUL
+      value->resize(got);
+      break;
+    }
+    n = got;  // the variable grew in between: got is the new size
+    found = n != 0;
+  }
+  ::SetLastError(saved);
+  return found;
+#else   // !defined(_WIN32)
+  std::string utf8;
+  if (!utf16_to_utf8(name, &utf8) || utf8.find('=') != std::string::npos) return false;
+  const char* v = std::getenv(utf8.c_str());
+  return v != nullptr && utf8_to_utf16(v, value);
+#endif  // defined(_WIN32)
+}
+
+}  // namespace detail
+
+WPU_DECL wstring expand_environment(wstring_view in) {
+  wstring out;
+  out.reserve(in.size());
+  wstring value;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    std::size_t open = in.find(WCHAR('%'), i);
+    if (open == wstring_view::npos) {
+      out.append(in.substr(i));
+      break;
+    }
+    out.append(in.substr(i, open - i));
+    std::size_t close = in.find(WCHAR('%'), open + 1);
+    if (close == wstring_view::npos) {  // a lone %: the rest as it is
+      out.append(in.substr(open));
+      break;
+    }
+    if (detail::environment_value(in.substr(open + 1, close - open - 1), &value))
+      out.append(value);
+    else
+      out.append(in.substr(open, close - open + 1));
+    i = close + 1;
+  }
+  return out;
+}
+
+namespace detail {
+
 inline int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -185,46 +369,64 @@ struct parsed_entry {
   WSAPROTOCOL_INFOW info{};
   wstring path;
   bool has_guid = false;
-  int first_line = 0;
+  int first_line = 0;                   // the [provider] line
+  int chain_len_line = 0;               // the last chain_len line, 0 if none
+  int chain_line = 0;                   // the last chain line, 0 if none
+  std::uint32_t given = 0;              // bit k: catalog_int_keys[k] was set
+  std::vector<std::string_view> chain;  // its tokens, ids or names, resolved at the end
 };
 
-// Integer keys of the file format: the field each sets and whether it is a
-// signed int (range INT32_MIN..INT32_MAX) or a DWORD (0..UINT32_MAX).
+// Integer keys of the file format: the field each sets, whether it is a
+// signed int (range INT32_MIN..INT32_MAX) or a DWORD (0..UINT32_MAX), and
+// whether a chain entry that leaves it unset copies it from its base.
 struct int_key {
   const char* name;
   bool is_signed;
+  bool from_base;
   std::size_t offset;
 };
 
-#define WPU_CATALOG_DWORD(name, field) \
-  { name, false, offsetof(WSAPROTOCOL_INFOW, field) }
-#define WPU_CATALOG_INT(name, field) \
-  { name, true, offsetof(WSAPROTOCOL_INFOW, field) }
+#define WPU_CATALOG_DWORD(name, from_base, field) \
+  { name, false, from_base, offsetof(WSAPROTOCOL_INFOW, field) }
+#define WPU_CATALOG_INT(name, from_base, field) \
+  { name, true, from_base, offsetof(WSAPROTOCOL_INFOW, field) }
 inline constexpr int_key catalog_int_keys[] = {
-    WPU_CATALOG_DWORD("service_flags1", dwServiceFlags1),
-    WPU_CATALOG_DWORD("service_flags2", dwServiceFlags2),
-    WPU_CATALOG_DWORD("service_flags3", dwServiceFlags3),
-    WPU_CATALOG_DWORD("service_flags4", dwServiceFlags4),
-    WPU_CATALOG_DWORD("provider_flags", dwProviderFlags),
-    WPU_CATALOG_INT("chain_len", ProtocolChain.ChainLen),
-    WPU_CATALOG_INT("version", iVersion),
-    WPU_CATALOG_INT("address_family", iAddressFamily),
-    WPU_CATALOG_INT("max_sockaddr", iMaxSockAddr),
-    WPU_CATALOG_INT("min_sockaddr", iMinSockAddr),
-    WPU_CATALOG_INT("socket_type", iSocketType),
-    WPU_CATALOG_INT("protocol_number", iProtocol),
-    WPU_CATALOG_INT("protocol_max_offset", iProtocolMaxOffset),
-    WPU_CATALOG_INT("network_byte_order", iNetworkByteOrder),
-    WPU_CATALOG_INT("security_scheme", iSecurityScheme),
-    WPU_CATALOG_DWORD("message_size", dwMessageSize),
-    WPU_CATALOG_DWORD("provider_reserved", dwProviderReserved),
+    WPU_CATALOG_DWORD("service_flags1", true, dwServiceFlags1),
+    WPU_CATALOG_DWORD("service_flags2", true, dwServiceFlags2),
+    WPU_CATALOG_DWORD("service_flags3", true, dwServiceFlags3),
+    WPU_CATALOG_DWORD("service_flags4", true, dwServiceFlags4),
+    WPU_CATALOG_DWORD("provider_flags", false, dwProviderFlags),
+    WPU_CATALOG_INT("chain_len", false, ProtocolChain.ChainLen),
+    WPU_CATALOG_INT("version", true, iVersion),
+    WPU_CATALOG_INT("address_family", true, iAddressFamily),
+    WPU_CATALOG_INT("max_sockaddr", true, iMaxSockAddr),
+    WPU_CATALOG_INT("min_sockaddr", true, iMinSockAddr),
+    WPU_CATALOG_INT("socket_type", true, iSocketType),
+    WPU_CATALOG_INT("protocol_number", true, iProtocol),
+    WPU_CATALOG_INT("protocol_max_offset", true, iProtocolMaxOffset),
+    WPU_CATALOG_INT("network_byte_order", true, iNetworkByteOrder),
+    WPU_CATALOG_INT("security_scheme", true, iSecurityScheme),
+    WPU_CATALOG_DWORD("message_size", true, dwMessageSize),
+    WPU_CATALOG_DWORD("provider_reserved", false, dwProviderReserved),
 };
 #undef WPU_CATALOG_DWORD
 #undef WPU_CATALOG_INT
+static_assert(std::size(catalog_int_keys) <= 32, "parsed_entry::given has 32 bits");
 
-// One "key = value" line into `e`; false when the key is unknown or the
-// value malformed.
-inline bool apply_catalog_key(parsed_entry& e, std::string_view key, std::string_view value) {
+// An entry name: a letter or '_', then letters, digits, '_', '-' or '.'. It
+// never looks like a number, so a chain token is one or the other.
+inline bool is_entry_name(std::string_view s) noexcept {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (s.empty() || !letter(s[0])) return false;
+  for (char c : s)
+    if (!letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '.') return false;
+  return true;
+}
+
+// One "key = value" line into `e` (the `name` key is the caller's); false
+// when the key is unknown or the value malformed.
+inline bool apply_catalog_key(parsed_entry& e, std::string_view key, std::string_view value,
+                              int line) {
   if (key == "guid") {
     if (e.has_guid || !parse_guid(value, &e.info.ProviderId)) return false;
     e.has_guid = true;
@@ -243,34 +445,50 @@ inline bool apply_catalog_key(parsed_entry& e, std::string_view key, std::string
     std::memcpy(e.info.szProtocol, name.data(), name.size() * sizeof(WCHAR));
     return true;
   }
-  if (key == "chain") {  // up to 7 catalog ids separated by spaces
-    int n = 0;
+  if (key == "chain") {  // 1 to 7 catalog ids or entry names separated by spaces
+    e.chain.clear();
     while (!(value = trim(value)).empty()) {
       std::size_t end = value.find_first_of(" \t");
+      std::string_view token = value.substr(0, end);
       std::int64_t v;
-      if (n == MAX_PROTOCOL_CHAIN || !parse_integer(value.substr(0, end), &v) || v < 0)
+      if (e.chain.size() == MAX_PROTOCOL_CHAIN ||
+          !(is_entry_name(token) || (parse_integer(token, &v) && v >= 0)))
         return false;
-      e.info.ProtocolChain.ChainEntries[n++] = static_cast<DWORD>(v);
+      e.chain.push_back(token);
       value = end == std::string_view::npos ? std::string_view() : value.substr(end);
     }
-    return n > 0;
+    e.chain_line = line;
+    return !e.chain.empty();
   }
-  for (const auto& k : catalog_int_keys) {
-    if (key != k.name) continue;
+  for (std::size_t k = 0; k < std::size(catalog_int_keys); ++k) {
+    const int_key& ik = catalog_int_keys[k];
+    if (key != ik.name) continue;
     std::int64_t v;
     if (!parse_integer(value, &v)) return false;
-    if (k.is_signed ? (v < INT32_MIN || v > INT32_MAX) : v < 0) return false;
-    auto* field = reinterpret_cast<unsigned char*>(&e.info) + k.offset;
-    if (k.is_signed) {
+    if (ik.is_signed ? (v < INT32_MIN || v > INT32_MAX) : v < 0) return false;
+    auto* field = reinterpret_cast<unsigned char*>(&e.info) + ik.offset;
+    if (ik.is_signed) {
       auto iv = static_cast<std::int32_t>(v);
       std::memcpy(field, &iv, sizeof iv);
     } else {
       auto dv = static_cast<std::uint32_t>(v);
       std::memcpy(field, &dv, sizeof dv);
     }
+    e.given |= std::uint32_t{1} << k;
+    if (key == "chain_len") e.chain_len_line = line;
     return true;
   }
   return false;
+}
+
+// A chain entry's copy of the fields it leaves unset from its base.
+inline void copy_from_base(parsed_entry& e, const WSAPROTOCOL_INFOW& base) noexcept {
+  for (std::size_t k = 0; k < std::size(catalog_int_keys); ++k) {
+    const int_key& ik = catalog_int_keys[k];
+    if (!ik.from_base || (e.given & (std::uint32_t{1} << k)) != 0) continue;
+    std::memcpy(reinterpret_cast<unsigned char*>(&e.info) + ik.offset,
+                reinterpret_cast<const unsigned char*>(&base) + ik.offset, sizeof(std::int32_t));
+  }
 }
 
 }  // namespace detail
@@ -295,6 +513,7 @@ WPU_DECL bool parse_guid(std::string_view s, GUID* out) noexcept {
 WPU_DECL int catalog::load_text(std::string_view text, int* error_line) noexcept {
   try {
     std::vector<detail::parsed_entry> parsed;
+    std::unordered_map<std::string_view, std::size_t> names;  // name -> index in parsed
     int line_no = 0;
     auto fail = [&](int line) {
       if (error_line != nullptr) *error_line = line;
@@ -316,12 +535,52 @@ WPU_DECL int catalog::load_text(std::string_view text, int* error_line) noexcept
       }
       std::size_t eq = line.find('=');
       if (parsed.empty() || eq == std::string_view::npos) return fail(line_no);
-      if (!detail::apply_catalog_key(parsed.back(), detail::trim(line.substr(0, eq)),
-                                     detail::trim(line.substr(eq + 1))))
-        return fail(line_no);
+      std::string_view key = detail::trim(line.substr(0, eq));
+      std::string_view value = detail::trim(line.substr(eq + 1));
+      if (key == "name") {  // one per entry, unique in the file
+        if (!detail::is_entry_name(value) || !names.emplace(value, parsed.size() - 1).second)
+          return fail(line_no);
+        continue;
+      }
+      if (!detail::apply_catalog_key(parsed.back(), key, value, line_no)) return fail(line_no);
     }
     if (!parsed.empty() && !complete(parsed.back())) return fail(parsed.back().first_line);
+
+    // Ids, chains and copies from bases need the ids the file's entries will
+    // get, so the rest runs under the lock; nothing changes until it passes.
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    const DWORD first = next_id_;
+    auto info_of = [&](DWORD id) -> const WSAPROTOCOL_INFOW* {
+      if (id - first < parsed.size()) return &parsed[id - first].info;
+      const provider_entry* e = find_locked(id);
+      return e == nullptr ? nullptr : &e->info;
+    };
+    for (auto& p : parsed) {
+      auto& chain = p.info.ProtocolChain;
+      const int n = chain.ChainLen;
+      if (n < LAYERED_PROTOCOL || n > MAX_PROTOCOL_CHAIN) return fail(p.chain_len_line);
+      for (std::size_t k = 0; k < p.chain.size(); ++k) {
+        std::int64_t v;
+        if (detail::parse_integer(p.chain[k], &v)) {
+          chain.ChainEntries[k] = static_cast<DWORD>(v);
+        } else if (auto it = names.find(p.chain[k]); it != names.end()) {
+          chain.ChainEntries[k] = first + static_cast<DWORD>(it->second);
+        } else {
+          return fail(p.chain_line);
+        }
+      }
+      if (n <= BASE_PROTOCOL) continue;  // ChainEntries kept as given, never read
+      if (p.chain_line == 0) return fail(p.first_line);
+      if (p.chain.size() != static_cast<std::size_t>(n)) return fail(p.chain_line);
+      bool ok = detail::valid_chain(p.info, [&](DWORD id) {
+        const WSAPROTOCOL_INFOW* i = info_of(id);
+        return i == nullptr ? -1 : i->ProtocolChain.ChainLen;
+      });
+      if (!ok) return fail(p.chain_line);
+      // The base of a valid chain has ChainLen 1 and copies nothing itself,
+      // so it is final whether it comes before or after this entry.
+      detail::copy_from_base(p, *info_of(chain.ChainEntries[n - 1]));
+    }
     entries_.reserve(entries_.size() + parsed.size());
     for (auto& p : parsed) {
       p.info.dwCatalogEntryId = next_id_++;
