@@ -16,3 +16,4 @@
 #include "host/select.hpp"
 #include "host/overlapped.hpp"
 #include "host/several.hpp"
+#include "host/layered.hpp"

@@ -92,7 +92,21 @@ typedef struct rec_state {
   WSAPROTOCOL_INFOW startup_info;             /* the last WSPStartup's *lpProtocolInfo */
   WSPUPCALLTABLE upcalls;                     /* the last WSPStartup's table */
   int open_sockets;                           /* WPUCreateSocketHandle minus WPUCloseSocketHandle */
+  /* Layered provider only: where WSPStartup found itself and its lower provider. */
+  DWORD own_catalog_id;         /* its hidden (ChainLen 0) entry, found by GUID */
+  int chain_index;              /* that id's index in lpProtocolInfo->ProtocolChain */
+  DWORD lower_catalog_id;       /* ChainEntries[chain_index + 1] */
+  WSAPROTOCOL_INFOW lower_info; /* what the lower WSPStartup got */
 } rec_state;
+
+/* The layered test provider's GUID: {5e5e0000-0000-4000-8000-0000000000A7}
+   (the tests' provider_guid(0xA7)). */
+#define LAYERED_GUID_INIT          \
+  {                                \
+    0x5e5e0000u, 0, 0x4000, {      \
+      0x80, 0, 0, 0, 0, 0, 0, 0xA7 \
+    }                              \
+  }
 
 /* Control of the recording provider's answers. */
 enum rec_socket_mode {
