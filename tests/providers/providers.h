@@ -111,8 +111,10 @@ typedef struct rec_state {
 /* Control of the recording provider's answers. */
 enum rec_socket_mode {
   REC_SOCKET_NORMAL,
-  REC_SOCKET_FOREIGN,   /* WSPSocket returns a handle that is no upcall handle */
-  REC_SOCKET_INPROGRESS /* WSPSocket fails with WSAEINPROGRESS */
+  REC_SOCKET_FOREIGN,    /* WSPSocket returns a handle that is no upcall handle */
+  REC_SOCKET_INPROGRESS, /* WSPSocket fails with WSAEINPROGRESS */
+  REC_SOCKET_IFS         /* WSPSocket returns an OS handle through WPUModifyIFSHandle, as an
+                            IFS provider does (it has no upcall context) */
 };
 
 /* Exported by the recording provider (names resolved by the test). */

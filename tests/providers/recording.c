@@ -20,6 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if !defined(_WIN32)
+#  include <fcntl.h>
+#  include <unistd.h>
+#endif
+
 #ifndef REC_TAG
 #  define REC_TAG 1
 #endif
@@ -47,6 +52,18 @@ static struct {
   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine;
   WSATHREADID thread;
 } pending_;
+
+/* The IFS handles this provider made (REC_SOCKET_IFS): OS handles, with no
+   upcall context. */
+#define IFS_MAX 16
+static SOCKET ifs_[IFS_MAX];
+
+static int ifs_index(SOCKET s) {
+  int i;
+  for (i = 0; i < IFS_MAX; ++i)
+    if (ifs_[i] == s && s != 0) return i;
+  return -1;
+}
 
 /* A socket's context: `owner` tells this build's sockets from others'. */
 static const char owner_tag_ = REC_TAG;
@@ -87,6 +104,7 @@ static int failing(int fn, LPINT err) {
 static int own_socket(SOCKET s) {
   DWORD_PTR ctx = 0;
   int err = 0;
+  if (ifs_index(s) >= 0) return 1;
   if (up_.lpWPUQuerySocketHandleContext(s, &ctx, &err) != 0 || ctx == 0) return 0;
   return ((const rec_sock*)ctx)->owner == &owner_tag_;
 }
@@ -191,6 +209,57 @@ static void fill_addr(struct sockaddr* name, LPINT namelen) {
   *namelen = (int)sizeof a;
 }
 
+/* An OS handle registered with WPUModifyIFSHandle (a file descriptor on
+   POSIX, an event handle on Windows: any open handle will do). */
+static SOCKET new_ifs_socket(DWORD catalog_id, LPINT err) {
+  SOCKET h, s;
+  int slot = -1, i;
+  for (i = 0; i < IFS_MAX && slot < 0; ++i)
+    if (ifs_[i] == 0) slot = i;
+  if (slot < 0) {
+    *err = WSAEMFILE;
+    return INVALID_SOCKET;
+  }
+#if defined(_WIN32)
+  h = (SOCKET)CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (h == 0) {
+    *err = WSAENOBUFS;
+    return INVALID_SOCKET;
+  }
+#else
+  {
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd < 0) {
+      *err = WSAEMFILE;
+      return INVALID_SOCKET;
+    }
+    h = (SOCKET)fd;
+  }
+#endif
+  s = up_.lpWPUModifyIFSHandle(catalog_id, h, err);
+  if (s == INVALID_SOCKET) {
+#if defined(_WIN32)
+    CloseHandle((HANDLE)h);
+#else
+    close((int)h);
+#endif
+    return INVALID_SOCKET;
+  }
+  ifs_[slot] = s;
+  ++state_.open_sockets;
+  return s;
+}
+
+static void close_ifs_socket(int slot) {
+#if defined(_WIN32)
+  CloseHandle((HANDLE)ifs_[slot]);
+#else
+  close((int)ifs_[slot]);
+#endif
+  ifs_[slot] = 0;
+  --state_.open_sockets;
+}
+
 static SOCKET new_socket(DWORD catalog_id, LPINT err) {
   rec_sock* ctx = (rec_sock*)calloc(1, sizeof *ctx);
   SOCKET s;
@@ -261,15 +330,24 @@ static int WSPAPI rec_cancel_blocking_call(LPINT err) {
 }
 
 static int WSPAPI rec_cleanup(LPINT err) {
+  int i;
   UNUSED(err);
   ++state_.cleanups;
+  if (state_.cleanups == state_.startups)
+    for (i = 0; i < IFS_MAX; ++i)
+      if (ifs_[i] != 0) close_ifs_socket(i);
   return 0;
 }
 
 static int WSPAPI rec_close_socket(SOCKET s, LPINT err) {
   DWORD_PTR ctx = 0;
+  const int slot = ifs_index(s);
   record(REC_CLOSE_SOCKET, s);
   if (failing(REC_CLOSE_SOCKET, err)) return SOCKET_ERROR;
+  if (slot >= 0) {
+    close_ifs_socket(slot);
+    return 0;
+  }
   if (up_.lpWPUQuerySocketHandleContext(s, &ctx, err) != 0) return SOCKET_ERROR;
   if (up_.lpWPUCloseSocketHandle(s, err) != 0) return SOCKET_ERROR;
   free((void*)ctx);
@@ -578,7 +656,8 @@ static SOCKET WSPAPI rec_socket(int af, int type, int protocol, LPWSAPROTOCOL_IN
     *err = WSAEINPROGRESS;
     return INVALID_SOCKET;
   }
-  c->s = new_socket(pi->dwCatalogEntryId, err);
+  c->s = socket_mode_ == REC_SOCKET_IFS ? new_ifs_socket(pi->dwCatalogEntryId, err)
+                                        : new_socket(pi->dwCatalogEntryId, err);
   return c->s;
 }
 
