@@ -385,3 +385,21 @@ TEST_CASE("host: closesocket reaches WSPCloseSocket; the handle is then unknown 
   CHECK(catalog_id_of(t.s) == 0);
   CHECK(t.rec.state().calls == calls);
 }
+
+TEST_CASE("host: closesocket during a blocked recv leaves the recv its route (33)") {
+  routed_socket t;
+  REQUIRE(t.rec.m.sym<rec_block_next_recv_fn>("rec_block_next_recv")() == 0);
+  char data[32] = {};
+  int got = 0;
+  std::thread reader([&] { got = wpu_recv(t.s, data, 20, 0); });
+  t.rec.m.sym<rec_wait_blocked_fn>("rec_wait_blocked")();
+  // The recv is inside the provider; the socket is closed under it.
+  CHECK(wpu_closesocket(t.s) == 0);
+  char b[1] = {};
+  HOST_FAILS_WITH(wpu_send(t.s, b, 1, 0), SOCKET_ERROR, WSAENOTSOCK);
+  t.rec.m.sym<rec_release_fn>("rec_release")();
+  reader.join();
+  // What the provider answered reaches the application.
+  CHECK(got == 20);
+  CHECK(data[19] == REC_PATTERN(19));
+}

@@ -131,6 +131,13 @@ typedef void (*rec_pend_fn)(int on);
    1 when there was one. */
 typedef int (*rec_complete_pending_fn)(DWORD error);
 
+/* The next WSPRecv blocks (after recording itself) until rec_release;
+   rec_wait_blocked returns once it is blocked. 0, or -1 when the upcall
+   events cannot be made. */
+typedef int (*rec_block_next_recv_fn)(void);
+typedef void (*rec_wait_blocked_fn)(void);
+typedef void (*rec_release_fn)(void);
+
 /* The sentinel a recording provider returns for an extension function
    GUID: distinct per GUID and per provider build. */
 #define REC_SENTINEL(guid_data1, tag) \

@@ -41,6 +41,9 @@ static rec_state state_;
 static int fail_fn_ = REC_NONE, fail_error_ = 0;
 static int socket_mode_ = REC_SOCKET_NORMAL;
 static int pend_ = 0;
+/* rec_block_next_recv: set by the blocked WSPRecv / by rec_release. */
+static WSAEVENT blocked_ = NULL, release_ = NULL;
+static int block_next_ = 0;
 static WSPUPCALLTABLE up_;
 
 /* The pending request (one at a time). */
@@ -190,6 +193,14 @@ static int finish_io(SOCKET s, DWORD bytes, LPDWORD done, LPWSAOVERLAPPED ov,
   return 0;
 }
 
+static void wait_event(WSAEVENT e) {
+#if defined(_WIN32)
+  WaitForSingleObject(e, INFINITE);
+#else
+  wpu_wsa_wait_for_multiple_events(1, &e, FALSE, WSA_INFINITE, FALSE);
+#endif
+}
+
 static void fill(LPWSABUF b, DWORD n, DWORD* total) {
   DWORD i, k, at = 0;
   for (i = 0; i < n; ++i)
@@ -333,9 +344,14 @@ static int WSPAPI rec_cleanup(LPINT err) {
   int i;
   UNUSED(err);
   ++state_.cleanups;
-  if (state_.cleanups == state_.startups)
+  if (state_.cleanups == state_.startups) {
+    int e = 0;
     for (i = 0; i < IFS_MAX; ++i)
       if (ifs_[i] != 0) close_ifs_socket(i);
+    if (blocked_ != NULL) up_.lpWPUCloseEvent(blocked_, &e);
+    if (release_ != NULL) up_.lpWPUCloseEvent(release_, &e);
+    blocked_ = release_ = NULL;
+  }
   return 0;
 }
 
@@ -535,6 +551,12 @@ static int WSPAPI rec_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f
   note_io(c, b, n, ov, routine, thread);
   c->flags = *flags;
   if (failing(REC_RECV, err)) return SOCKET_ERROR;
+  if (block_next_) {
+    int e = 0;
+    block_next_ = 0;
+    up_.lpWPUSetEvent(blocked_, &e);
+    wait_event(release_);
+  }
   fill(b, n, &total);
   *flags = 0;
   return finish_io(s, total, got, ov, routine, thread, err);
@@ -763,6 +785,26 @@ PROVIDER_EXPORT void rec_socket_mode(int mode) {
 
 PROVIDER_EXPORT void rec_pend(int on) {
   pend_ = on;
+}
+
+PROVIDER_EXPORT int rec_block_next_recv(void) {
+  int e = 0;
+  if (blocked_ == NULL) blocked_ = up_.lpWPUCreateEvent(&e);
+  if (release_ == NULL) release_ = up_.lpWPUCreateEvent(&e);
+  if (blocked_ == NULL || release_ == NULL) return -1;
+  up_.lpWPUResetEvent(blocked_, &e);
+  up_.lpWPUResetEvent(release_, &e);
+  block_next_ = 1;
+  return 0;
+}
+
+PROVIDER_EXPORT void rec_wait_blocked(void) {
+  wait_event(blocked_);
+}
+
+PROVIDER_EXPORT void rec_release(void) {
+  int e = 0;
+  up_.lpWPUSetEvent(release_, &e);
 }
 
 PROVIDER_EXPORT int rec_complete_pending(DWORD error) {
