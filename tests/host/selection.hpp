@@ -107,5 +107,10 @@ TEST_CASE("host: a provider busy with WSAEINPROGRESS passes socket() to the next
   REQUIRE(wpu_catalog_get(first, &info) == 0);
   HOST_FAILS_WITH(wpu_wsa_socket_w(AF_INET, SOCK_STREAM, 0, &info, 0, 0), INVALID_SOCKET,
                   WSAEINPROGRESS);
+  // Every matching entry busy: the error is theirs, not a "no such protocol".
+  a.socket_mode(REC_SOCKET_INPROGRESS);
+  HOST_FAILS_WITH(wpu_socket(AF_INET, SOCK_STREAM, 0), INVALID_SOCKET, WSAEINPROGRESS);
+  CHECK(a.calls(REC_SOCKET).size() == 2);
+  a.socket_mode(REC_SOCKET_NORMAL);
   b.socket_mode(REC_SOCKET_NORMAL);
 }
