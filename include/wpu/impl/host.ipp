@@ -199,7 +199,7 @@ WPU_DECL int host::cleanup(int* err) noexcept {
 
 // The last cleanup: sockets first, then one WSPCleanup per WSPStartup, then
 // the modules (host-semantics.md 2.4).
-void host::cleanup_locked() noexcept {
+WPU_DECL void host::cleanup_locked() noexcept {
   std::vector<std::pair<SOCKET, const route*>> open;
   try {
     sockets_.for_each([&](SOCKET s, const route* r) { open.emplace_back(s, r); });
@@ -215,7 +215,7 @@ void host::cleanup_locked() noexcept {
     if (m.startups > 0) unload_module(m);
 }
 
-void host::unload_module(module& m) noexcept {
+WPU_DECL void host::unload_module(module& m) noexcept {
   for (; m.startups > 0; --m.startups) {
     int e = 0;
     m.procs.lpWSPCleanup(&e);
@@ -225,7 +225,7 @@ void host::unload_module(module& m) noexcept {
   m.procs = WSPPROC_TABLE{};
 }
 
-int host::start_module(module& m, const provider_entry& e) noexcept {
+WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   const std::string entry = "catalog entry " + std::to_string(e.info.dwCatalogEntryId);
   std::string file;
   try {
@@ -311,7 +311,7 @@ int host::start_module(module& m, const provider_entry& e) noexcept {
   return 0;
 }
 
-int host::load_locked(DWORD catalog_id, const route** out, int* err) noexcept {
+WPU_DECL int host::load_locked(DWORD catalog_id, const route** out, int* err) noexcept {
   for (entry_route& r : routes_) {
     if (r.catalog_id == catalog_id && r.owner->startups > 0) {
       *out = &r;
@@ -369,12 +369,12 @@ WPU_DECL int host::load(DWORD catalog_id, int* err) noexcept {
   return load_locked(catalog_id, &r, err);
 }
 
-bool host::registrable(SOCKET s) const noexcept {
+WPU_DECL bool host::registrable(SOCKET s) const noexcept {
   DWORD id = 0;
   return backend_.is_live_socket(s) || backend_.ifs_catalog_id(s, &id);
 }
 
-int host::register_socket(SOCKET s, const route* r, int* err) noexcept {
+WPU_DECL int host::register_socket(SOCKET s, const route* r, int* err) noexcept {
   if (!registrable(s)) {
     detail::report_host_failure("catalog entry " + std::to_string(r->catalog_id) +
                                 ": the provider returned socket " + std::to_string(s) +
