@@ -90,7 +90,9 @@ class host {
   /// WSASocketW (see the header comment for the selection and load rules).
   /// Errors: WSANOTINITIALISED; WSAEINVAL (lpProtocolInfo names no entry);
   /// WSAEAFNOSUPPORT / WSAESOCKTNOSUPPORT / WSAEPROTONOSUPPORT (no entry
-  /// matches: the deepest partial match wins); the load and startup errors
+  /// matches: the deepest partial match wins); WSAEINPROGRESS (each matching
+  /// entry's WSPSocket failed with it: a busy provider passes the request on
+  /// to the next match, as ReactOS does); the load and startup errors
   /// above; the provider's own error; WSASYSCALLFAILURE when the provider
   /// returned a socket that is not a handle of this host's backend (it is
   /// closed again) or failed without an error code.

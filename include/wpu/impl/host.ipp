@@ -442,6 +442,7 @@ WPU_DECL SOCKET host::socket(int af, int type, int protocol, const WSAPROTOCOL_I
     return INVALID_SOCKET;
   }
   std::size_t next = 0;
+  bool busy = false;  // an earlier matching entry failed with WSAEINPROGRESS
   for (;;) {
     // The entry: the one lpProtocolInfo names, or the first match in
     // catalog order from `next`, noting the deepest partial match.
@@ -469,7 +470,8 @@ WPU_DECL SOCKET host::socket(int af, int type, int protocol, const WSAPROTOCOL_I
         if (protocol_ok) e = &all[next];
       }
       if (e == nullptr) {
-        set_error(err, depth == 2   ? WSAEPROTONOSUPPORT
+        set_error(err, busy         ? WSAEINPROGRESS
+                       : depth == 2 ? WSAEPROTONOSUPPORT
                        : depth == 1 ? WSAESOCKTNOSUPPORT
                                     : WSAEAFNOSUPPORT);
         return INVALID_SOCKET;
@@ -487,7 +489,10 @@ WPU_DECL SOCKET host::socket(int af, int type, int protocol, const WSAPROTOCOL_I
     if (s == INVALID_SOCKET) {
       // A provider busy with a blocking call passes the request on to the
       // next matching entry, as ReactOS does.
-      if (e2 == WSAEINPROGRESS && info == nullptr) continue;
+      if (e2 == WSAEINPROGRESS && info == nullptr) {
+        busy = true;
+        continue;
+      }
       set_error(err, e2 != 0 ? e2 : WSASYSCALLFAILURE);
       return INVALID_SOCKET;
     }

@@ -56,12 +56,15 @@ int routed(SOCKET s, F&& f) noexcept {
   return rc;
 }
 
-inline SOCKET socket_result(SOCKET s, int err) noexcept {
+// `err` by reference: callers pass the host call that sets it as the other
+// argument, and argument evaluation is unsequenced (a copy could be taken
+// before the call runs).
+inline SOCKET socket_result(SOCKET s, const int& err) noexcept {
   if (s == INVALID_SOCKET) set_wsa_last_error(err);
   return s;
 }
 
-inline int int_result(int rc, int err) noexcept {
+inline int int_result(int rc, const int& err) noexcept {
   if (rc == SOCKET_ERROR) set_wsa_last_error(err);
   return rc;
 }

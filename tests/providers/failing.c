@@ -1,0 +1,76 @@
+/*
+ * tests/providers/failing.c - a provider that fails its start in one way,
+ * chosen when it is built:
+ *   FAIL_NO_STARTUP   exports no WSPStartup;
+ *   FAIL_VERSION      WSPStartup returns WSAVERNOTSUPPORTED;
+ *   FAIL_NEGOTIATE    WSPStartup succeeds with wVersion 1.1;
+ *   FAIL_NULL_SLOT    WSPStartup leaves lpWSPShutdown NULL;
+ *   FAIL_DLLMAIN      DllMain(DLL_PROCESS_ATTACH) returns FALSE.
+ * It counts its entry points for the test (fail_get_state), which keeps the
+ * module loaded itself to read them after the host has given up on it.
+ */
+#include "providers.h"
+
+#ifndef DLL_PROCESS_ATTACH
+#  define DLL_PROCESS_DETACH 0
+#  define DLL_PROCESS_ATTACH 1
+#endif
+
+#define UNUSED(x) ((void)(x))
+
+static rec_state state_;
+
+#if !defined(FAIL_NO_STARTUP)
+static int WSPAPI fail_cleanup(LPINT err) {
+  UNUSED(err);
+  ++state_.cleanups;
+  return 0;
+}
+
+/* Every other slot: one function of the right type per signature family
+   would need 29 definitions; the host never calls them (it fails the start
+   first), so they share one body through casts of a generic pointer. */
+static int WSPAPI fail_never(void) {
+  return SOCKET_ERROR;
+}
+
+PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                      WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
+  void (**slot)(void) = (void (**)(void))(void*)procs;
+  size_t i;
+  UNUSED(info);
+  UNUSED(upcalls);
+  ++state_.startups;
+  state_.startup_version = version;
+#  if defined(FAIL_VERSION)
+  return WSAVERNOTSUPPORTED;
+#  endif
+  data->wVersion = MAKEWORD(2, 2);
+  data->wHighVersion = MAKEWORD(2, 2);
+#  if defined(FAIL_NEGOTIATE)
+  data->wVersion = MAKEWORD(1, 1);
+  data->wHighVersion = MAKEWORD(1, 1);
+#  endif
+  for (i = 0; i < sizeof *procs / sizeof *slot; ++i) slot[i] = (void (*)(void))fail_never;
+  procs->lpWSPCleanup = fail_cleanup;
+#  if defined(FAIL_NULL_SLOT)
+  procs->lpWSPShutdown = NULL;
+#  endif
+  return 0;
+}
+#endif
+
+PROVIDER_EXPORT BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
+  UNUSED(module);
+  UNUSED(reserved);
+  if (reason == DLL_PROCESS_ATTACH) ++state_.attaches;
+  if (reason == DLL_PROCESS_DETACH) ++state_.detaches;
+#if defined(FAIL_DLLMAIN)
+  if (reason == DLL_PROCESS_ATTACH) return FALSE;
+#endif
+  return TRUE;
+}
+
+PROVIDER_EXPORT void fail_get_state(rec_state* out) {
+  *out = state_;
+}
