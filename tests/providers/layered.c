@@ -18,10 +18,11 @@
  * base's are sentinels, never called). One lower provider per process
  * (every chain of this layer must name the same one).
  *
- * Windows: ws2_32's WSCEnumProtocols/WSCGetProviderPath read the system's
- * catalog and its WPUCompleteOverlappedRequest knows only its own sockets, so
- * a layer hosted by wpu's Win32 backend takes wpu's from the host executable
- * (GetProcAddress on GetModuleHandleW(NULL): tests/host/exports.def).
+ * Windows: the DLL imports WSCEnumProtocols, WSCGetProviderPath and
+ * WPUCompleteOverlappedRequest from ws2_32 and loads the lower provider with
+ * LoadLibraryW, as any layered provider does; wpu's host points those
+ * imports (and the lower DLL's) at wpu's functions when it loads the DLL
+ * (docs/porting.md), so both see wpu's catalog and sockets.
  */
 #include "providers.h"
 
@@ -48,19 +49,6 @@ typedef struct layer_sock {
   DWORD catalog_id; /* the entry the socket was made for */
 } layer_sock;
 static const char owner_tag_ = 'L';
-
-#if defined(_WIN32)
-typedef int(WSPAPI* complete_fn)(SOCKET, LPWSAOVERLAPPED, DWORD, DWORD, LPINT);
-typedef int(WSPAPI* enum_fn)(LPINT, LPWSAPROTOCOL_INFOW, LPDWORD, LPINT);
-typedef int(WSPAPI* path_fn)(LPGUID, WCHAR*, LPINT, LPINT);
-static complete_fn complete_request_;
-static enum_fn enum_protocols_;
-static path_fn provider_path_;
-#else
-#  define complete_request_ WPUCompleteOverlappedRequest
-#  define enum_protocols_ WSCEnumProtocols
-#  define provider_path_ WSCGetProviderPath
-#endif
 
 static rec_call* record(int fn, SOCKET s) {
   static rec_call dropped;
@@ -158,7 +146,7 @@ static int finish(SOCKET s, int rc, DWORD bytes, DWORD flags, LPWSAOVERLAPPED ov
     }
     return 0;
   }
-  return complete_request_(s, ov, error, bytes, err);
+  return WPUCompleteOverlappedRequest(s, ov, error, bytes, err);
 }
 
 #define LOWER_OR_FAIL(s, lower, err, bad) \
@@ -577,11 +565,11 @@ static int start_lower(WORD version, LPWSAPROTOCOL_INFOW pi, WSPUPCALLTABLE upca
   WSPDATA lower_data;
 
   /* Every entry, hidden ones included. */
-  if (enum_protocols_(NULL, NULL, &len, &err) != SOCKET_ERROR || err != WSAENOBUFS)
+  if (WSCEnumProtocols(NULL, NULL, &len, &err) != SOCKET_ERROR || err != WSAENOBUFS)
     return WSAEPROVIDERFAILEDINIT;
   all = (LPWSAPROTOCOL_INFOW)malloc(len);
   if (all == NULL) return WSAENOBUFS;
-  count = enum_protocols_(NULL, all, &len, &err);
+  count = WSCEnumProtocols(NULL, all, &len, &err);
   if (count == SOCKET_ERROR) {
     free(all);
     return WSAEPROVIDERFAILEDINIT;
@@ -606,7 +594,7 @@ static int start_lower(WORD version, LPWSAPROTOCOL_INFOW pi, WSPUPCALLTABLE upca
     return WSAEPROVIDERFAILEDINIT;
   }
   /* Its module: the stored path, then expanded, then loaded. */
-  if (provider_path_(&next->ProviderId, path, &path_len, &err) != 0 ||
+  if (WSCGetProviderPath(&next->ProviderId, path, &path_len, &err) != 0 ||
       ExpandEnvironmentStringsW(path, expanded, (DWORD)(sizeof expanded / sizeof expanded[0])) ==
           0 ||
       (start = load_lower(expanded)) == NULL) {
@@ -625,17 +613,6 @@ PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCO
                                       WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   int rc;
   if (info->ProtocolChain.ChainLen < 2) return WSAEPROVIDERFAILEDINIT; /* its hidden entry */
-#if defined(_WIN32)
-  {
-    HMODULE host = GetModuleHandleW(NULL);
-    complete_request_ =
-        (complete_fn)(void (*)(void))GetProcAddress(host, "wpu_complete_overlapped_request");
-    enum_protocols_ = (enum_fn)(void (*)(void))GetProcAddress(host, "wpu_wsc_enum_protocols");
-    provider_path_ = (path_fn)(void (*)(void))GetProcAddress(host, "wpu_wsc_get_provider_path");
-    if (complete_request_ == NULL || enum_protocols_ == NULL || provider_path_ == NULL)
-      return WSASYSNOTREADY;
-  }
-#endif
   up_ = upcalls;
   rc = start_lower(version, info, upcalls);
   if (rc != 0) return rc;

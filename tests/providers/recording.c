@@ -11,9 +11,9 @@
  * at once. Threads: the test serializes its calls (the log has no lock);
  * APCs run on the thread that issued the request.
  *
- * On Windows ws2_32's WPUCompleteOverlappedRequest knows only ws2_32's
- * sockets: a provider hosted by wpu's Win32 backend completes through wpu's,
- * which the host executable exports (wpu_complete_overlapped_request).
+ * On Windows the DLL imports WPUCompleteOverlappedRequest from ws2_32, as
+ * any provider does; wpu's host points that import at wpu's own function
+ * when it loads the DLL (docs/porting.md), which is what this exercises.
  */
 #include "providers.h"
 
@@ -74,13 +74,6 @@ typedef struct rec_sock {
   const void* owner;
   DWORD catalog_id;
 } rec_sock;
-
-#if defined(_WIN32)
-typedef int(WSPAPI* complete_fn)(SOCKET, LPWSAOVERLAPPED, DWORD, DWORD, LPINT);
-static complete_fn complete_request_;
-#else
-#  define complete_request_ WPUCompleteOverlappedRequest
-#endif
 
 static rec_call* record(int fn, SOCKET s) {
   rec_call* c = NULL;
@@ -167,7 +160,7 @@ static int complete(SOCKET s, LPWSAOVERLAPPED ov, DWORD error, DWORD bytes,
     }
     return 0;
   }
-  return complete_request_(s, ov, error, bytes, err);
+  return WPUCompleteOverlappedRequest(s, ov, error, bytes, err);
 }
 
 /* The common tail of the data calls: `bytes` done now, or pending. */
@@ -700,11 +693,6 @@ static INT WSPAPI rec_string_to_address(LPWSTR s, INT af, LPWSAPROTOCOL_INFOW pi
 PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
                                       WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   if (LOBYTE(version) < 2) return WSAVERNOTSUPPORTED;
-#if defined(_WIN32)
-  complete_request_ = (complete_fn)(void (*)(void))GetProcAddress(
-      GetModuleHandleW(NULL), "wpu_complete_overlapped_request");
-  if (complete_request_ == NULL) return WSASYSNOTREADY;
-#endif
   ++state_.startups;
   state_.startup_version = version;
   state_.startup_info = *info;

@@ -107,24 +107,60 @@ WPU_STATIC_ASSERT(sizeof(WSADATA) == 408 && offsetof(WSADATA, szDescription) == 
 #  define SIO_KEEPALIVE_VALS 0x98000004u
 
 /* ---- <mswsock.h>: extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER) */
-#  define WSAID_ACCEPTEX \
-    {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-#  define WSAID_GETACCEPTEXSOCKADDRS \
-    {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-#  define WSAID_TRANSMITFILE \
-    {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-#  define WSAID_CONNECTEX \
-    {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
-#  define WSAID_DISCONNECTEX \
-    {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
-#  define WSAID_TRANSMITPACKETS \
-    {0xd9689da0, 0x1f90, 0x11d3, {0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76}}
-#  define WSAID_WSARECVMSG \
-    {0xf689d7c8, 0x6f1f, 0x436b, {0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}}
-#  define WSAID_WSASENDMSG \
-    {0xa441e712, 0x754f, 0x43ca, {0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d}}
-#  define WSAID_WSAPOLL \
-    {0x18c76f85, 0xdc66, 0x4964, {0x97, 0x2e, 0x23, 0xc2, 0x72, 0x38, 0x31, 0x2b}}
+#  define WSAID_ACCEPTEX                               \
+    {                                                  \
+      0xb5367df1, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+#  define WSAID_GETACCEPTEXSOCKADDRS                   \
+    {                                                  \
+      0xb5367df2, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+#  define WSAID_TRANSMITFILE                           \
+    {                                                  \
+      0xb5367df0, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+#  define WSAID_CONNECTEX                              \
+    {                                                  \
+      0x25a207b9, 0xddf3, 0x4660, {                    \
+        0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e \
+      }                                                \
+    }
+#  define WSAID_DISCONNECTEX                           \
+    {                                                  \
+      0x7fda2e11, 0x8630, 0x436f, {                    \
+        0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57 \
+      }                                                \
+    }
+#  define WSAID_TRANSMITPACKETS                        \
+    {                                                  \
+      0xd9689da0, 0x1f90, 0x11d3, {                    \
+        0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76 \
+      }                                                \
+    }
+#  define WSAID_WSARECVMSG                             \
+    {                                                  \
+      0xf689d7c8, 0x6f1f, 0x436b, {                    \
+        0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22 \
+      }                                                \
+    }
+#  define WSAID_WSASENDMSG                             \
+    {                                                  \
+      0xa441e712, 0x754f, 0x43ca, {                    \
+        0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d \
+      }                                                \
+    }
+#  define WSAID_WSAPOLL                                \
+    {                                                  \
+      0x18c76f85, 0xdc66, 0x4964, {                    \
+        0x97, 0x2e, 0x23, 0xc2, 0x72, 0x38, 0x31, 0x2b \
+      }                                                \
+    }
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02
 #  define TF_WRITE_BEHIND 0x04
@@ -153,8 +189,7 @@ typedef BOOL (*LPFN_ACCEPTEX)(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID 
                               DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
                               LPOVERLAPPED lpOverlapped);
 typedef void (*LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
-                                          DWORD dwLocalAddressLength,
-                                          DWORD dwRemoteAddressLength,
+                                          DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
                                           struct sockaddr** LocalSockaddr,
                                           LPINT LocalSockaddrLength,
                                           struct sockaddr** RemoteSockaddr,
@@ -170,8 +205,8 @@ typedef BOOL (*LPFN_TRANSMITFILE)(SOCKET hSocket, HANDLE hFile, DWORD nNumberOfB
 typedef INT (*LPFN_WSARECVMSG)(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
                                LPWSAOVERLAPPED lpOverlapped,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
-typedef INT (*LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags,
-                               LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped,
+typedef INT (*LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfBytesSent,
+                               LPWSAOVERLAPPED lpOverlapped,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 
 /* ---- Winsock values of names the C library defines differently ---------- */
@@ -276,8 +311,8 @@ WPU_C_API int wpu_wsa_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                            LPWSAOVERLAPPED lpOverlapped,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 WPU_C_API int wpu_wsa_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
-                              LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr* lpTo,
-                              int iTolen, LPWSAOVERLAPPED lpOverlapped,
+                              LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+                              const struct sockaddr* lpTo, int iTolen, LPWSAOVERLAPPED lpOverlapped,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 WPU_C_API int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                                 LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
