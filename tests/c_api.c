@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
   if (argc > 2) {
     GUID lsp = {0x0b5e1c2d, 0x3f4a, 0x4b5c, {0x8d, 0x6e, 0x7f, 0x80, 0x91, 0xa2, 0xb3, 0xc4}};
     WSAPROTOCOL_INFOW* all;
+    WSADATA wsa;
     DWORD size = 0, n, i;
     DWORD order[5];
     WCHAR raw[64], expanded[64];
@@ -148,8 +149,11 @@ int main(int argc, char** argv) {
       EXPECT(all[2].iProtocol == 17 && all[2].iSocketType == 2); /* from its base */
       EXPECT(all[3].ProtocolChain.ChainEntries[1] == 1001 && all[3].iProtocol == 6);
     }
-    /* WSAEnumProtocolsW leaves the layered entry out. */
+    /* WSAEnumProtocolsW needs WSAStartup, and leaves the layered entry out. */
     size = 0;
+    EXPECT(wpu_wsa_enum_protocols_w(NULL, NULL, &size) == SOCKET_ERROR);
+    EXPECT(wpu_wsa_get_last_error_for_test() == WSANOTINITIALISED);
+    EXPECT(wpu_wsa_startup(MAKEWORD(2, 2), &wsa) == 0);
     EXPECT(wpu_wsa_enum_protocols_w(NULL, NULL, &size) == SOCKET_ERROR);
     EXPECT(wpu_wsa_get_last_error_for_test() == WSAENOBUFS);
     EXPECT(size == 4 * sizeof(WSAPROTOCOL_INFOW));
@@ -182,6 +186,7 @@ int main(int argc, char** argv) {
     EXPECT(WSCGetProviderPath(&lsp, raw, &plen, &err) == 0 && plen == 32);
     EXPECT(ExpandEnvironmentStringsW(raw, expanded, 64) == sizeof want);
 #endif
+    EXPECT(wpu_wsa_cleanup() == 0);
     free(all);
   }
 
