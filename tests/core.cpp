@@ -1,6 +1,7 @@
 // Backend-free unit tests: the handle table, the catalog and its file format,
 // the errno table, and the order of the C upcall table.
 #include <wpu/wpu.hpp>
+#include <wpu/detail/socket_registry.hpp>
 
 #include <doctest/doctest.h>
 
@@ -298,6 +299,53 @@ TEST_CASE("catalog: ids are never reused; files; C++ API errors") {
 }
 
 #if defined(WPU_POSIX)
+TEST_CASE(
+    "socket registry: slots, collisions, overflow, and a close that ends only its own "
+    "registration") {
+  wpu::detail::socket_registry<int> reg;
+  int a = 1, b = 2, c = 3;
+  // Two wpu handles with one slot index (different table ids): the second
+  // goes to the overflow map; both are found; erasing either leaves the other.
+  wpu::handle_table t1, t2;
+  const SOCKET h1 = t1.allocate(wpu::handle_kind::socket, 0);
+  const SOCKET h2 = t2.allocate(wpu::handle_kind::socket, 0);
+  REQUIRE(wpu::handle_table::index_of(h1) == wpu::handle_table::index_of(h2));
+  REQUIRE(h1 != h2);
+  CHECK(reg.insert(h1, &a));
+  CHECK(reg.insert(h2, &b));
+  CHECK(reg.find(h1) == &a);
+  CHECK(reg.find(h2) == &b);
+  CHECK(reg.erase(h1));
+  CHECK(reg.find(h1) == nullptr);
+  CHECK(reg.find(h2) == &b);
+  // Native values: small ones have slots, large ones overflow.
+  const SOCKET fd = 9, big = SOCKET{1} << 40;
+  CHECK(reg.insert(fd, &a));
+  CHECK(reg.insert(big, &c));
+  CHECK(reg.find(fd) == &a);
+  CHECK(reg.find(big) == &c);
+  CHECK(reg.find(10) == nullptr);
+  // A registration replaced by a later one of the same value (a reused fd):
+  // erasing by the first one's serial leaves the second.
+  const std::uint64_t first = reg.serial_of(fd);
+  CHECK(first != 0);
+  CHECK(reg.insert(fd, &b));
+  CHECK(reg.serial_of(fd) != first);
+  CHECK_FALSE(reg.erase(fd, first));
+  CHECK(reg.find(fd) == &b);
+  CHECK(reg.erase(fd, reg.serial_of(fd)));
+  CHECK(reg.find(fd) == nullptr);
+  CHECK(reg.serial_of(fd) == 0);
+  std::size_t n = 0;
+  reg.for_each([&](SOCKET, const int*) { ++n; });
+  CHECK(n == reg.size());
+  CHECK(n == 2);
+  reg.clear();
+  CHECK(reg.size() == 0);
+  CHECK(reg.find(h2) == nullptr);
+  CHECK(reg.find(big) == nullptr);
+}
+
 TEST_CASE("errno to WSAE*") {
   CHECK(wpu::wsa_from_errno(0) == 0);
   CHECK(wpu::wsa_from_errno(EWOULDBLOCK) == WSAEWOULDBLOCK);

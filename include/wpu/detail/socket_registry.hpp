@@ -10,7 +10,9 @@
 // of range, goes to an overflow map.
 //
 // Invariant: every registered handle is in exactly one place, its slot or
-// the overflow map; `all_` lists them all with their routes.
+// the overflow map; `all_` lists them all with their routes and the serial
+// number of their registration (so a close can tell its own registration
+// from a later one of the same handle value).
 //
 // Threads: find() may be called from any thread at any time and takes no lock
 // unless the overflow map is in use. insert(), erase(), for_each() and
@@ -64,7 +66,7 @@ class socket_registry {
     try {
       auto it = all_.find(s);
       if (it != all_.end()) erase(s);
-      all_.emplace(s, v);
+      all_.emplace(s, registration{v, ++serials_});
       slot* sl = slot_of(s, true);
       if (sl != nullptr && sl->key.load(std::memory_order_relaxed) == 0) {
         sl->value.store(v, std::memory_order_relaxed);
@@ -81,10 +83,17 @@ class socket_registry {
     }
   }
 
-  /// Unregisters s if it maps to `v` (any value when v is NULL). True if it did.
-  bool erase(SOCKET s, const Value* v = nullptr) noexcept {
+  /// The serial number of s's current registration; 0 when s has none.
+  std::uint64_t serial_of(SOCKET s) const noexcept {
     auto it = all_.find(s);
-    if (it == all_.end() || (v != nullptr && it->second != v)) return false;
+    return it != all_.end() ? it->second.serial : 0;
+  }
+
+  /// Unregisters s if its registration has serial number `serial` (any
+  /// registration when serial is 0). True if it did.
+  bool erase(SOCKET s, std::uint64_t serial = 0) noexcept {
+    auto it = all_.find(s);
+    if (it == all_.end() || (serial != 0 && it->second.serial != serial)) return false;
     all_.erase(it);
     slot* sl = slot_of(s);
     if (sl != nullptr && sl->key.load(std::memory_order_relaxed) == s) {
@@ -100,7 +109,7 @@ class socket_registry {
 
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& kv : all_) f(kv.first, kv.second);
+    for (const auto& kv : all_) f(kv.first, kv.second.value);
   }
 
   void clear() noexcept {
@@ -162,7 +171,12 @@ class socket_registry {
   }
 
   std::atomic<slot*> chunks_[2][chunk_count] = {};
-  std::unordered_map<SOCKET, const Value*> all_;  // writers only
+  struct registration {
+    const Value* value;
+    std::uint64_t serial;
+  };
+  std::unordered_map<SOCKET, registration> all_;  // writers only
+  std::uint64_t serials_ = 0;                     // writers only
   mutable std::mutex overflow_mutex_;
   std::unordered_map<SOCKET, const Value*> overflow_;
   std::atomic<std::size_t> overflow_count_{0};

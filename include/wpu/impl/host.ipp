@@ -516,13 +516,21 @@ WPU_DECL SOCKET host::accept(SOCKET s, sockaddr* addr, int* addrlen, LPCONDITION
 WPU_DECL int host::close(SOCKET s, int* err) noexcept {
   const route* r = find(s, err);
   if (r == nullptr) return SOCKET_ERROR;
+  // The registration this close ends: once WSPCloseSocket has released the
+  // handle value, another thread's socket may get the same value (an fd) and
+  // register it before the erase below, which must leave that one alone.
+  std::uint64_t serial;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
+    serial = sockets_.serial_of(s);
+  }
   int e = 0;
   if (r->procs->lpWSPCloseSocket(s, &e) != 0) {
     set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
     return SOCKET_ERROR;
   }
   std::lock_guard<std::recursive_mutex> lock(mutex_);
-  sockets_.erase(s, r);
+  if (serial != 0) sockets_.erase(s, serial);
   return 0;
 }
 
