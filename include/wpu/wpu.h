@@ -10,10 +10,6 @@
 
 #include <wpu/detail/ws2spi_decls.h>
 
-#ifndef WPU_C_API
-#  define WPU_C_API
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif

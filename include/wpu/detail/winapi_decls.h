@@ -317,10 +317,6 @@ WPU_C_API BOOL wpu_close_handle(HANDLE handle);
  * its lock only inside the call, and so work from inside a provider's
  * WSPStartup. Any thread. */
 
-#ifndef WPU_C_API
-#  define WPU_C_API
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -256,12 +256,6 @@ typedef struct wpu_ws_linger {
 #  endif
 #endif /* defined(_WIN32) */
 
-/* Windows: <wpu/detail/ws2spi_decls.h> gives no WPU_C_API there (the
-   library is static). */
-#ifndef WPU_C_API
-#  define WPU_C_API
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif

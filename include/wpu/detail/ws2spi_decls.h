@@ -29,6 +29,11 @@
 /* A UTF-16 WCHAR string literal on every platform: WPU_WTEXT("x"). */
 #  define WPU_WTEXT(s) L##s
 
+/* Public C functions of the (static) library. */
+#  ifndef WPU_C_API
+#    define WPU_C_API
+#  endif
+
 #else /* !defined(_WIN32) */
 
 #  include <stddef.h>
