@@ -10,9 +10,15 @@
 WPU_NAMESPACE_BEGIN
 namespace detail {
 
-// The Winsock values the host itself acts on (SOL_SOCKET / SO_OPENTYPE).
-constexpr int ws_sol_socket = 0xffff;
-constexpr int ws_so_opentype = 0x7008;
+// The Winsock values the host itself acts on (SOL_SOCKET / SO_OPENTYPE):
+// <wpu/detail/winsock_decls.h>'s on POSIX (where SOL_SOCKET is the C
+// library's 1), the system's on Windows.
+#if defined(WPU_POSIX)
+constexpr int ws_sol_socket = WPU_WS_SOL_SOCKET;
+#else   // !defined(WPU_POSIX)
+constexpr int ws_sol_socket = SOL_SOCKET;
+#endif  // defined(WPU_POSIX)
+constexpr int ws_so_opentype = SO_OPENTYPE;
 
 // The calling thread's last error, read by WSAGetLastError.
 inline void set_wsa_last_error(int error) noexcept {
