@@ -287,6 +287,71 @@ TEST_CASE("wpu-tcpip.dll: overlapped with an event, and through a completion por
   CHECK(CloseHandle(port) == TRUE);
 }
 
+namespace {
+struct routine_record {
+  int calls = 0;
+  DWORD error = 0xFFFF, bytes = 0, thread = 0;
+  LPWSAOVERLAPPED ov = nullptr;
+};
+routine_record routine_seen;
+void CALLBACK record_routine(DWORD error, DWORD bytes, LPWSAOVERLAPPED ov, DWORD) {
+  ++routine_seen.calls;
+  routine_seen.error = error;
+  routine_seen.bytes = bytes;
+  routine_seen.ov = ov;
+  routine_seen.thread = GetCurrentThreadId();
+}
+}  // namespace
+
+TEST_CASE("wpu-tcpip.dll: completion routine, and WSAAsyncSelect messages") {
+  tcpip_catalog cat;
+  session app;
+  tcp_pair pair;
+  // The routine runs on this thread, in its next alertable wait.
+  routine_seen = routine_record{};
+  char in[16] = {};
+  WSABUF rbuf{sizeof in, in};
+  WSAOVERLAPPED ov{};
+  DWORD got = 0, flags = 0;
+  const int r = wpu_wsa_recv(pair.server, &rbuf, 1, &got, &flags, &ov, record_routine);
+  CHECK((r == 0 || WSAGetLastError() == WSA_IO_PENDING));
+  CHECK(wpu_send(pair.client, "apc", 3, 0) == 3);
+  const auto deadline = GetTickCount() + 5000;
+  while (routine_seen.calls == 0 && GetTickCount() < deadline) SleepEx(100, TRUE);
+  CHECK(routine_seen.calls == 1);
+  CHECK(routine_seen.error == 0);
+  CHECK(routine_seen.bytes == 3);
+  CHECK(routine_seen.ov == &ov);
+  CHECK(routine_seen.thread == GetCurrentThreadId());
+  CHECK(std::string(in, 3) == "apc");
+
+  // FD_READ as a message to a window of this thread, wParam the socket.
+  HWND hwnd = CreateWindowExW(0, L"STATIC", L"wpu-tcpip", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr,
+                              nullptr, nullptr);
+  REQUIRE(hwnd != nullptr);
+  const UINT msg = WM_USER + 7;
+  CHECK(wpu_wsa_async_select(pair.server, hwnd, msg, FD_READ | FD_CLOSE) == 0);
+  CHECK(wpu_send(pair.client, "m", 1, 0) == 1);
+  MSG m{};
+  bool seen = false;
+  const auto until = GetTickCount() + 5000;
+  while (!seen && GetTickCount() < until) {
+    if (PeekMessageW(&m, hwnd, msg, msg, PM_REMOVE))
+      seen = true;
+    else
+      Sleep(10);
+  }
+  REQUIRE(seen);
+  CHECK(m.wParam == static_cast<WPARAM>(pair.server));
+  CHECK(WSAGETSELECTEVENT(m.lParam) == FD_READ);
+  CHECK(WSAGETSELECTERROR(m.lParam) == 0);
+  char c = 0;
+  CHECK(wpu_recv(pair.server, &c, 1, 0) == 1);
+  CHECK(c == 'm');
+  CHECK(wpu_wsa_async_select(pair.server, hwnd, 0, 0) == 0);
+  DestroyWindow(hwnd);
+}
+
 TEST_CASE("wpu-tcpip.dll: extension functions and event selection come from the system") {
   tcpip_catalog cat;
   session app;
