@@ -1,0 +1,683 @@
+/* echo_models.c - the flagship example: a Windows-style layered service
+ * provider (examples/lsp.c) over wpu's base TCP/IP provider, carrying a
+ * loopback TCP echo and a UDP exchange once per Winsock notification model.
+ *
+ * What it does, in the order a Windows program (and its installer) would:
+ *   1. WSAStartup; WSAEnumProtocolsW lists the base entries of the default
+ *      catalog (wpu's TCP and UDP over IPv4 and IPv6).
+ *   2. Installs the LSP as an installer calling WSCInstallProvider does:
+ *      its hidden entry (ChainLen 0), then one chain {hidden, base} over each
+ *      of those four entries, then puts the chains first in the catalog order
+ *      (WSCWriteProviderOrder), so every new TCP/UDP socket goes through it.
+ *   3. For each model (blocking, non-blocking, select, WSAEventSelect,
+ *      WSAAsyncSelect, overlapped with an event, with a completion routine,
+ *      with a completion port) the client side uses that model to send 64 KiB
+ *      over TCP to an echo thread and read it back, and to exchange 16
+ *      datagrams with a UDP echo thread; then it asks the LSP for the
+ *      socket's counters (SIO_WPU_LSP_STATS).
+ *   4. Prints one row per model: the bytes each way, the result, and the
+ *      upcalls the LSP made for the client's sockets. A row passes when
+ *      every byte came back intact, the LSP counted exactly the bytes the
+ *      application moved, and the LSP used the upcall that model relies on
+ *      (WPUPostMessage for WSAAsyncSelect, WPUFDIsSet for select,
+ *      WPUCompleteOverlappedRequest for events and ports, WPUQueueApc for
+ *      completion routines). The exit status is 1 if any row failed.
+ *
+ * Run: echo_models <LSP module> (examples/run sets WPU_TCPIP_PROVIDER to the
+ * base provider's module). On POSIX <wpu/winsock.h> gives the Windows names;
+ * on Windows ws2_32 owns them, so the program calls wpu's host through its
+ * wpu_ functions (the defines below), as examples/hosting.c does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(_WIN32)
+#  include "lsp.h"
+#  include <wpu/wpu.h>
+#  include <wpu/detail/winapi_decls.h>
+#  include <wpu/detail/winsock_decls.h>
+#  define WSAStartup wpu_wsa_startup
+#  define WSACleanup wpu_wsa_cleanup
+#  define WSAEnumProtocolsW wpu_wsa_enum_protocols_w
+#  define WSCEnumProtocols wpu_wsc_enum_protocols
+#  define socket wpu_socket
+#  define closesocket wpu_closesocket
+#  define bind wpu_bind
+#  define listen wpu_listen
+#  define accept wpu_accept
+#  define connect wpu_connect
+#  define send wpu_send
+#  define recv wpu_recv
+#  define sendto wpu_sendto
+#  define recvfrom wpu_recvfrom
+#  define WSASend wpu_wsa_send
+#  define WSARecv wpu_wsa_recv
+#  define WSASendTo wpu_wsa_send_to
+#  define WSARecvFrom wpu_wsa_recv_from
+#  define WSAGetOverlappedResult wpu_wsa_get_overlapped_result
+#  define WSAEventSelect wpu_wsa_event_select
+#  define WSAEnumNetworkEvents wpu_wsa_enum_network_events
+#  define WSAAsyncSelect wpu_wsa_async_select
+#  define select wpu_select
+#  define ioctlsocket(s, cmd, argp) wpu_ioctlsocket((s), (LONG)(cmd), (argp))
+#  define WSAIoctl wpu_wsa_ioctl
+#  define setsockopt wpu_setsockopt
+#  define getsockname wpu_getsockname
+#else
+#  include <arpa/inet.h>
+#  include <pthread.h>
+#  include "lsp.h" /* <wpu/winsock.h>: after every system header */
+#  include <wpu/wpu.h>
+#endif
+
+#define TCP_BYTES (64 * 1024)
+#define TCP_CHUNK 4096
+#define DATAGRAMS 16
+#define DATAGRAM_SIZE 512
+#define WAIT_MS 5000
+#define WM_SOCKET (WM_USER + 1)
+
+enum model {
+  M_BLOCKING,
+  M_NONBLOCKING,
+  M_SELECT,
+  M_EVENT_SELECT,
+  M_ASYNC_SELECT,
+  M_OVERLAPPED_EVENT,
+  M_OVERLAPPED_ROUTINE,
+  M_OVERLAPPED_PORT,
+  M_COUNT
+};
+
+static const char* const model_names[M_COUNT] = {"blocking",
+                                                 "non-blocking",
+                                                 "select",
+                                                 "WSAEventSelect",
+                                                 "WSAAsyncSelect",
+                                                 "overlapped + event",
+                                                 "overlapped + routine",
+                                                 "overlapped + port"};
+
+/* The upcall each model cannot work without (lsp.h bit numbers); -1: none
+   beyond the ones every socket uses. */
+static const int model_upcall[M_COUNT] = {-1,
+                                          -1,
+                                          WPU_LSP_UP_FD_IS_SET,
+                                          -1,
+                                          WPU_LSP_UP_POST_MESSAGE,
+                                          WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST,
+                                          WPU_LSP_UP_QUEUE_APC,
+                                          WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST};
+
+static const char* const upcall_names[16] = {"CloseEvent",
+                                             "CloseSocketHandle",
+                                             "CreateEvent",
+                                             "CreateSocketHandle",
+                                             "FDIsSet",
+                                             "GetProviderPath",
+                                             "ModifyIFSHandle",
+                                             "PostMessage",
+                                             "QueryBlockingCallback",
+                                             "QuerySocketHandleContext",
+                                             "QueueApc",
+                                             "ResetEvent",
+                                             "SetEvent",
+                                             "OpenCurrentThread",
+                                             "CloseThread",
+                                             "CompleteOverlappedRequest"};
+
+/* ---- Threads (the echo peers): the program's one platform difference --- */
+#if defined(_WIN32)
+typedef HANDLE app_thread;
+#  define THREAD_PROC(name, arg) static DWORD WINAPI name(LPVOID arg)
+#  define THREAD_RETURN return 0
+static int thread_start(app_thread* t, LPTHREAD_START_ROUTINE fn, void* arg) {
+  *t = CreateThread(NULL, 0, fn, arg, 0, NULL);
+  return *t != NULL;
+}
+static void thread_join(app_thread t) {
+  WaitForSingleObject(t, INFINITE);
+  CloseHandle(t);
+}
+#else
+typedef pthread_t app_thread;
+#  define THREAD_PROC(name, arg) static void* name(void* arg)
+#  define THREAD_RETURN return NULL
+static int thread_start(app_thread* t, void* (*fn)(void*), void* arg) {
+  return pthread_create(t, NULL, fn, arg) == 0;
+}
+static void thread_join(app_thread t) {
+  pthread_join(t, NULL);
+}
+#endif
+
+/* ---- Installing the LSP -------------------------------------------------- */
+
+static int widen(const char* in, WCHAR* out, size_t size) {
+  size_t i;
+  for (i = 0; in[i] != '\0'; ++i) {
+    if ((unsigned char)in[i] >= 0x80 || i + 1 >= size) return 0;
+    out[i] = (WCHAR)in[i];
+  }
+  out[i] = 0;
+  return 1;
+}
+
+static void set_name(WCHAR* dst, const char* a, const WCHAR* b) {
+  size_t n = 0, i;
+  for (i = 0; a[i] != 0 && n < WSAPROTOCOL_LEN; ++i) dst[n++] = (WCHAR)a[i];
+  for (i = 0; b != NULL && b[i] != 0 && n < WSAPROTOCOL_LEN; ++i) dst[n++] = b[i];
+  dst[n] = 0;
+}
+
+/* Installs the hidden entry and a chain over every TCP/UDP base entry of
+   the catalog, and puts the chains first. 0, or prints why not. */
+static int install_lsp(const char* module) {
+  static const GUID lsp_guid = WPU_LSP_GUID_INIT;
+  WSAPROTOCOL_INFOW* all;
+  WSAPROTOCOL_INFOW hidden, chain;
+  WCHAR path[1024];
+  DWORD len = 0, hidden_id = 0, chain_ids[16], *order;
+  int n, i, chains = 0, err = 0, rc;
+
+  if (!widen(module, path, sizeof path / sizeof path[0])) {
+    fprintf(stderr, "echo_models: the LSP path must be ASCII\n");
+    return 1;
+  }
+  /* The visible entries, as an installer sees them. */
+  WSAEnumProtocolsW(NULL, NULL, &len);
+  all = (WSAPROTOCOL_INFOW*)malloc(len + 32 * sizeof *all);
+  if (all == NULL) return 1;
+  n = WSAEnumProtocolsW(NULL, all, &len);
+  if (n == SOCKET_ERROR) {
+    fprintf(stderr, "echo_models: WSAEnumProtocolsW failed: %d\n", WSAGetLastError());
+    return 1;
+  }
+  memset(&hidden, 0, sizeof hidden);
+  for (i = 0; i < n; ++i) {
+    const WSAPROTOCOL_INFOW* b = &all[i];
+    if (b->ProtocolChain.ChainLen != BASE_PROTOCOL ||
+        (b->iAddressFamily != AF_INET && b->iAddressFamily != AF_INET6) ||
+        (b->iProtocol != IPPROTO_TCP && b->iProtocol != IPPROTO_UDP))
+      continue;
+    if (hidden_id == 0) {
+      /* The hidden entry: a copy of the first base with the LSP's GUID. */
+      hidden = *b;
+      hidden.ProviderId = lsp_guid;
+      hidden.ProtocolChain.ChainLen = LAYERED_PROTOCOL;
+      hidden.dwServiceFlags1 &= ~(DWORD)XP1_IFS_HANDLES;
+      hidden.dwProviderFlags = 0;
+      set_name(hidden.szProtocol, "wpu counting LSP", NULL);
+      rc = wpu_catalog_add(&hidden, path, &hidden_id);
+      if (rc != 0) {
+        fprintf(stderr, "echo_models: adding the hidden entry failed: %d\n", rc);
+        return 1;
+      }
+    }
+    chain = *b;
+    chain.ProviderId = lsp_guid;
+    chain.ProtocolChain.ChainLen = 2;
+    chain.ProtocolChain.ChainEntries[0] = hidden_id;
+    chain.ProtocolChain.ChainEntries[1] = b->dwCatalogEntryId;
+    chain.dwServiceFlags1 &= ~(DWORD)XP1_IFS_HANDLES; /* a non-IFS layer */
+    set_name(chain.szProtocol, "wpu counting LSP over ", b->szProtocol);
+    if (chains == 16) break;
+    rc = wpu_catalog_add(&chain, path, &chain_ids[chains]);
+    if (rc != 0) {
+      fprintf(stderr, "echo_models: adding a chain failed: %d\n", rc);
+      return 1;
+    }
+    ++chains;
+  }
+  free(all);
+  if (chains == 0) {
+    fprintf(stderr,
+            "echo_models: the catalog has no TCP/UDP base entry (is WPU_TCPIP_PROVIDER set and "
+            "WPU_CATALOG unset?)\n");
+    return 1;
+  }
+  /* The chains first, then every other entry in its order (hidden ones too). */
+  len = 0;
+  WSCEnumProtocols(NULL, NULL, &len, &err);
+  all = (WSAPROTOCOL_INFOW*)malloc(len);
+  order = (DWORD*)malloc((len / sizeof *all + 1) * sizeof *order);
+  if (all == NULL || order == NULL) return 1;
+  n = WSCEnumProtocols(NULL, all, &len, &err);
+  if (n == SOCKET_ERROR) return 1;
+  memcpy(order, chain_ids, chains * sizeof *order);
+  rc = chains;
+  for (i = 0; i < n; ++i) {
+    int k, is_chain = 0;
+    for (k = 0; k < chains; ++k) is_chain |= all[i].dwCatalogEntryId == chain_ids[k];
+    if (!is_chain) order[rc++] = all[i].dwCatalogEntryId;
+  }
+  rc = wpu_catalog_write_order(order, (DWORD)n);
+  free(order);
+  free(all);
+  if (rc != 0) {
+    fprintf(stderr, "echo_models: WSCWriteProviderOrder failed: %d\n", rc);
+    return 1;
+  }
+  printf("installed the LSP (%s): hidden entry %lu, %d chains first in the catalog\n", module,
+         (unsigned long)hidden_id, chains);
+  return 0;
+}
+
+/* ---- The echo peers (blocking sockets, through the LSP too) ----------- */
+
+struct peer {
+  SOCKET listener, udp;
+  int tcp_echoed, udp_echoed;
+};
+
+THREAD_PROC(tcp_echo, arg) {
+  struct peer* p = (struct peer*)arg;
+  char buf[TCP_CHUNK];
+  SOCKET c = accept(p->listener, NULL, NULL);
+  int n;
+  if (c == INVALID_SOCKET) THREAD_RETURN;
+  while ((n = recv(c, buf, sizeof buf, 0)) > 0) {
+    int off = 0;
+    while (off < n) {
+      int m = send(c, buf + off, n - off, 0);
+      if (m <= 0) break;
+      off += m;
+    }
+    if (off < n) break;
+    p->tcp_echoed += n;
+  }
+  closesocket(c);
+  THREAD_RETURN;
+}
+
+THREAD_PROC(udp_echo, arg) {
+  struct peer* p = (struct peer*)arg;
+  char buf[DATAGRAM_SIZE];
+  int i;
+  for (i = 0; i < DATAGRAMS; ++i) {
+    struct sockaddr_in from;
+    int fromlen = sizeof from;
+    int n = recvfrom(p->udp, buf, sizeof buf, 0, (struct sockaddr*)&from, &fromlen);
+    if (n <= 0 || sendto(p->udp, buf, n, 0, (struct sockaddr*)&from, fromlen) != n) break;
+    p->udp_echoed += n;
+  }
+  THREAD_RETURN;
+}
+
+/* ---- One model's I/O ----------------------------------------------------- */
+
+struct client {
+  int model;
+  SOCKET tcp, udp;
+  WSAEVENT ev[2]; /* WSAEventSelect: tcp, udp */
+  HWND hwnd;      /* WSAAsyncSelect */
+  HANDLE port;    /* completion port */
+  int bad_notes;  /* notifications naming a socket that is not ours */
+  int notes;
+};
+
+static struct client* current;
+static volatile int routine_done;
+static DWORD routine_error, routine_bytes;
+
+static LRESULT CALLBACK client_window(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
+  if (msg == WM_SOCKET && current != NULL) {
+    (void)lp;
+    if ((SOCKET)wp == current->tcp || (SOCKET)wp == current->udp)
+      ++current->notes;
+    else
+      ++current->bad_notes;
+    return 0;
+  }
+  return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+static void CALLBACK routine(DWORD error, DWORD bytes, LPWSAOVERLAPPED ov, DWORD flags) {
+  (void)ov, (void)flags;
+  routine_error = error;
+  routine_bytes = bytes;
+  routine_done = 1;
+}
+
+/* Waits until `s` may be ready again, the way the model learns it. */
+static int wait_ready(struct client* c, SOCKET s, int for_write) {
+  switch (c->model) {
+    case M_NONBLOCKING:
+      SleepEx(1, FALSE);
+      return 0;
+    case M_SELECT: {
+      fd_set set;
+      struct timeval tv;
+      int n;
+      FD_ZERO(&set);
+      FD_SET(s, &set);
+      tv.tv_sec = WAIT_MS / 1000;
+      tv.tv_usec = 0;
+      n = select(0, for_write ? NULL : &set, for_write ? &set : NULL, NULL, &tv);
+      return n == 1 && FD_ISSET(s, &set) ? 0 : -1;
+    }
+    case M_EVENT_SELECT: {
+      WSAEVENT ev = c->ev[s == c->tcp ? 0 : 1];
+      WSANETWORKEVENTS ne;
+      if (WSAWaitForMultipleEvents(1, &ev, FALSE, WAIT_MS, FALSE) != WSA_WAIT_EVENT_0) return -1;
+      return WSAEnumNetworkEvents(s, ev, &ne) == 0 ? 0 : -1;
+    }
+    case M_ASYNC_SELECT: {
+      int before = c->notes;
+      MSG m;
+      while (c->notes == before) {
+        if (MsgWaitForMultipleObjectsEx(0, NULL, WAIT_MS, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) !=
+            WAIT_OBJECT_0)
+          return -1;
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&m);
+      }
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* One overlapped request in flight on `ov` (rc, WSAGetLastError() of the
+   call): waits for it as the model does and returns the byte count, or -1. */
+static int finish_overlapped(struct client* c, SOCKET s, WSAOVERLAPPED* ov, int rc) {
+  DWORD bytes = 0, flags = 0;
+  if (rc != 0 && WSAGetLastError() != WSA_IO_PENDING) return -1;
+  switch (c->model) {
+    case M_OVERLAPPED_EVENT:
+      if (WSAWaitForMultipleEvents(1, &ov->hEvent, FALSE, WAIT_MS, FALSE) != WSA_WAIT_EVENT_0)
+        return -1;
+      if (!WSAGetOverlappedResult(s, ov, &bytes, FALSE, &flags)) return -1;
+      WSAResetEvent(ov->hEvent);
+      return (int)bytes;
+    case M_OVERLAPPED_ROUTINE:
+      while (!routine_done)
+        if (SleepEx(WAIT_MS, TRUE) != WAIT_IO_COMPLETION) return -1;
+      return routine_error == 0 ? (int)routine_bytes : -1;
+    case M_OVERLAPPED_PORT: {
+      ULONG_PTR key = 0;
+      LPOVERLAPPED done = NULL;
+      if (!GetQueuedCompletionStatus(c->port, &bytes, &key, &done, WAIT_MS) || done != ov ||
+          key != (s == c->tcp ? 1u : 2u))
+        return -1;
+      return (int)bytes;
+    }
+  }
+  return -1;
+}
+
+static int is_overlapped(int model) {
+  return model >= M_OVERLAPPED_EVENT;
+}
+
+/* Sends len bytes (to == NULL: on the stream) with the model; the count
+   sent, or -1. */
+static int do_send(struct client* c, SOCKET s, char* buf, int len, const struct sockaddr* to,
+                   int tolen) {
+  if (is_overlapped(c->model)) {
+    WSAOVERLAPPED ov;
+    WSABUF b;
+    DWORD sent = 0;
+    int rc;
+    memset(&ov, 0, sizeof ov);
+    if (c->model == M_OVERLAPPED_EVENT) ov.hEvent = c->ev[0];
+    routine_done = 0;
+    b.buf = buf;
+    b.len = (ULONG)len;
+    rc = to == NULL
+             ? WSASend(s, &b, 1, &sent, 0, &ov, c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
+             : WSASendTo(s, &b, 1, &sent, 0, to, tolen, &ov,
+                         c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    return finish_overlapped(c, s, &ov, rc);
+  }
+  for (;;) {
+    int n = to == NULL ? send(s, buf, len, 0) : sendto(s, buf, len, 0, to, tolen);
+    if (n >= 0) return n;
+    if (c->model == M_BLOCKING || WSAGetLastError() != WSAEWOULDBLOCK) return -1;
+    if (wait_ready(c, s, 1) != 0) return -1;
+  }
+}
+
+/* Receives up to len bytes with the model: the count, or -1. */
+static int do_recv(struct client* c, SOCKET s, char* buf, int len, int datagram) {
+  struct sockaddr_in from;
+  int fromlen = sizeof from;
+  if (is_overlapped(c->model)) {
+    WSAOVERLAPPED ov;
+    WSABUF b;
+    DWORD got = 0, flags = 0;
+    int rc;
+    memset(&ov, 0, sizeof ov);
+    if (c->model == M_OVERLAPPED_EVENT) ov.hEvent = c->ev[1];
+    routine_done = 0;
+    b.buf = buf;
+    b.len = (ULONG)len;
+    rc = !datagram ? WSARecv(s, &b, 1, &got, &flags, &ov,
+                             c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
+                   : WSARecvFrom(s, &b, 1, &got, &flags, (struct sockaddr*)&from, &fromlen, &ov,
+                                 c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    return finish_overlapped(c, s, &ov, rc);
+  }
+  for (;;) {
+    int n = !datagram ? recv(s, buf, len, 0)
+                      : recvfrom(s, buf, len, 0, (struct sockaddr*)&from, &fromlen);
+    if (n >= 0) return n;
+    if (c->model == M_BLOCKING || WSAGetLastError() != WSAEWOULDBLOCK) return -1;
+    if (wait_ready(c, s, 0) != 0) return -1;
+  }
+}
+
+/* Prepares both client sockets for the model. */
+static int setup_model(struct client* c) {
+  ULONG one = 1;
+  switch (c->model) {
+    case M_NONBLOCKING:
+    case M_SELECT:
+      return ioctlsocket(c->tcp, FIONBIO, &one) == 0 && ioctlsocket(c->udp, FIONBIO, &one) == 0
+                 ? 0
+                 : -1;
+    case M_EVENT_SELECT:
+      c->ev[0] = WSACreateEvent();
+      c->ev[1] = WSACreateEvent();
+      return WSAEventSelect(c->tcp, c->ev[0], FD_READ | FD_WRITE | FD_CLOSE) == 0 &&
+                     WSAEventSelect(c->udp, c->ev[1], FD_READ | FD_WRITE) == 0
+                 ? 0
+                 : -1;
+    case M_ASYNC_SELECT: {
+      static const WCHAR cls[] = {'e', 'c', 'h', 'o', 0};
+      static int registered;
+      WNDCLASSW wc;
+      if (!registered) {
+        memset(&wc, 0, sizeof wc);
+        wc.lpfnWndProc = client_window;
+        wc.lpszClassName = cls;
+        if (RegisterClassW(&wc) == 0) return -1;
+        registered = 1;
+      }
+      c->hwnd = CreateWindowExW(0, cls, cls, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+      if (c->hwnd == NULL) return -1;
+      return WSAAsyncSelect(c->tcp, c->hwnd, WM_SOCKET, FD_READ | FD_WRITE | FD_CLOSE) == 0 &&
+                     WSAAsyncSelect(c->udp, c->hwnd, WM_SOCKET, FD_READ | FD_WRITE) == 0
+                 ? 0
+                 : -1;
+    }
+    case M_OVERLAPPED_EVENT:
+      c->ev[0] = WSACreateEvent();
+      c->ev[1] = WSACreateEvent();
+      return c->ev[0] != WSA_INVALID_EVENT && c->ev[1] != WSA_INVALID_EVENT ? 0 : -1;
+    case M_OVERLAPPED_PORT:
+      c->port = wpu_associate_socket(c->tcp, NULL, 1, 1);
+      if (c->port == NULL || wpu_associate_socket(c->udp, c->port, 2, 0) != c->port) return -1;
+      return 0;
+  }
+  return 0;
+}
+
+static void teardown_model(struct client* c) {
+  if (c->ev[0] != NULL) WSACloseEvent(c->ev[0]);
+  if (c->ev[1] != NULL) WSACloseEvent(c->ev[1]);
+  if (c->hwnd != NULL) DestroyWindow(c->hwnd);
+  if (c->port != NULL) CloseHandle(c->port);
+}
+
+struct row {
+  long tcp_out, tcp_in, udp_out, udp_in;
+  unsigned int upcalls;
+  int pass;
+  const char* why;
+};
+
+static int lsp_stats(SOCKET s, struct wpu_lsp_stats* st) {
+  DWORD got = 0;
+  memset(st, 0, sizeof *st);
+  return WSAIoctl(s, SIO_WPU_LSP_STATS, NULL, 0, st, sizeof *st, &got, NULL, NULL) == 0 &&
+         got == sizeof *st;
+}
+
+static void run_model(int model, struct row* r) {
+  struct client c;
+  struct peer p;
+  struct sockaddr_in addr, uaddr;
+  int addrlen = sizeof addr, i, ok = 1;
+  app_thread t1, t2;
+  int started1 = 0, started2 = 0;
+  static char out[TCP_BYTES], in[TCP_BYTES];
+  struct wpu_lsp_stats st_tcp, st_udp;
+
+  memset(r, 0, sizeof *r);
+  memset(&c, 0, sizeof c);
+  memset(&p, 0, sizeof p);
+  c.model = model;
+  c.tcp = c.udp = INVALID_SOCKET;
+  r->why = "setup";
+  for (i = 0; i < TCP_BYTES; ++i) out[i] = (char)(i * 7 + model);
+
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  p.listener = socket(AF_INET, SOCK_STREAM, 0);
+  p.udp = socket(AF_INET, SOCK_DGRAM, 0);
+  if (p.listener == INVALID_SOCKET || p.udp == INVALID_SOCKET ||
+      bind(p.listener, (struct sockaddr*)&addr, sizeof addr) != 0 || listen(p.listener, 4) != 0 ||
+      getsockname(p.listener, (struct sockaddr*)&addr, &addrlen) != 0)
+    goto done;
+  uaddr = addr;
+  uaddr.sin_port = 0;
+  addrlen = sizeof uaddr;
+  if (bind(p.udp, (struct sockaddr*)&uaddr, sizeof uaddr) != 0 ||
+      getsockname(p.udp, (struct sockaddr*)&uaddr, &addrlen) != 0)
+    goto done;
+  started1 = thread_start(&t1, tcp_echo, &p);
+  started2 = thread_start(&t2, udp_echo, &p);
+  c.tcp = socket(AF_INET, SOCK_STREAM, 0);
+  c.udp = socket(AF_INET, SOCK_DGRAM, 0);
+  if (!started1 || !started2 || c.tcp == INVALID_SOCKET || c.udp == INVALID_SOCKET ||
+      connect(c.tcp, (struct sockaddr*)&addr, sizeof addr) != 0)
+    goto done;
+  current = &c;
+  if (setup_model(&c) != 0) goto done;
+
+  /* TCP: chunk by chunk, each one echoed back before the next. */
+  r->why = "tcp";
+  for (i = 0; ok && i < TCP_BYTES; i += TCP_CHUNK) {
+    int off = 0, got = 0;
+    while (ok && off < TCP_CHUNK) {
+      int n = do_send(&c, c.tcp, out + i + off, TCP_CHUNK - off, NULL, 0);
+      ok = n > 0;
+      if (ok) off += n, r->tcp_out += n;
+    }
+    while (ok && got < TCP_CHUNK) {
+      int n = do_recv(&c, c.tcp, in + i + got, TCP_CHUNK - got, 0);
+      ok = n > 0;
+      if (ok) got += n, r->tcp_in += n;
+    }
+  }
+  if (!ok || memcmp(in, out, TCP_BYTES) != 0) goto done;
+
+  /* UDP: datagram by datagram. */
+  r->why = "udp";
+  for (i = 0; ok && i < DATAGRAMS; ++i) {
+    char* d = out + i * DATAGRAM_SIZE;
+    int n = do_send(&c, c.udp, d, DATAGRAM_SIZE, (struct sockaddr*)&uaddr, sizeof uaddr);
+    ok = n == DATAGRAM_SIZE;
+    if (ok) r->udp_out += n;
+    if (ok) n = do_recv(&c, c.udp, in, DATAGRAM_SIZE, 1);
+    ok = ok && n == DATAGRAM_SIZE && memcmp(in, d, DATAGRAM_SIZE) == 0;
+    if (ok) r->udp_in += n;
+  }
+  if (!ok) goto done;
+
+  /* What the LSP saw. */
+  r->why = "stats";
+  if (!lsp_stats(c.tcp, &st_tcp) || !lsp_stats(c.udp, &st_udp)) goto done;
+  r->upcalls = st_tcp.upcalls | st_udp.upcalls;
+  r->why = "LSP count";
+  if (st_tcp.bytes_sent != (unsigned long long)r->tcp_out ||
+      st_tcp.bytes_received != (unsigned long long)r->tcp_in ||
+      st_udp.bytes_sent != (unsigned long long)r->udp_out ||
+      st_udp.bytes_received != (unsigned long long)r->udp_in)
+    goto done;
+  r->why = "upcall";
+  if (model_upcall[model] >= 0 && !(r->upcalls & (1u << model_upcall[model]))) goto done;
+  r->why = "notification for a foreign socket";
+  if (c.bad_notes != 0) goto done;
+  r->pass = 1;
+  r->why = "";
+done:
+  current = NULL;
+  if (c.tcp != INVALID_SOCKET) closesocket(c.tcp);
+  if (c.udp != INVALID_SOCKET) closesocket(c.udp);
+  teardown_model(&c);
+  if (p.listener != INVALID_SOCKET) closesocket(p.listener);
+  if (started1) thread_join(t1);
+  if (started2 && !r->pass) {
+    /* The UDP peer may still wait for datagrams that never came. */
+    closesocket(p.udp);
+    p.udp = INVALID_SOCKET;
+  }
+  if (started2) thread_join(t2);
+  if (p.udp != INVALID_SOCKET) closesocket(p.udp);
+}
+
+static void print_upcalls(unsigned int bits) {
+  int i, first = 1;
+  for (i = 0; i < 16; ++i)
+    if (bits & (1u << i)) {
+      printf("%s%s", first ? "" : " ", upcall_names[i]);
+      first = 0;
+    }
+}
+
+int main(int argc, char** argv) {
+  WSADATA data;
+  struct row rows[M_COUNT];
+  int m, failed = 0;
+
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s <LSP module (ASCII path)>\n", argv[0]);
+    return 2;
+  }
+  if (WSAStartup(MAKEWORD(2, 2), &data) != 0) {
+    fprintf(stderr, "echo_models: WSAStartup failed\n");
+    return 1;
+  }
+  if (install_lsp(argv[1]) != 0) return 1;
+  for (m = 0; m < M_COUNT; ++m) {
+    run_model(m, &rows[m]);
+    failed += !rows[m].pass;
+  }
+  printf("\n%-21s %17s %15s  %-6s %s\n", "model", "TCP out/in", "UDP out/in", "result",
+         "upcalls the LSP used");
+  for (m = 0; m < M_COUNT; ++m) {
+    struct row* r = &rows[m];
+    printf("%-21s %8ld/%-8ld %7ld/%-7ld  %-6s ", model_names[m], r->tcp_out, r->tcp_in, r->udp_out,
+           r->udp_in, r->pass ? "pass" : "FAIL");
+    print_upcalls(r->upcalls);
+    if (!r->pass) printf(" [failed at: %s, error %d]", r->why, WSAGetLastError());
+    printf("\n");
+  }
+  if (WSACleanup() != 0) ++failed;
+  printf("\n%s: %d of %d models passed\n", failed == 0 ? "ok" : "FAILED", M_COUNT - failed,
+         M_COUNT);
+  return failed == 0 ? 0 : 1;
+}
