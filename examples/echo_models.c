@@ -523,7 +523,7 @@ static void teardown_model(struct client* c) {
 struct row {
   long tcp_out, tcp_in, udp_out, udp_in;
   unsigned int upcalls;
-  int pass;
+  int pass, error;
   const char* why;
 };
 
@@ -534,13 +534,31 @@ static int lsp_stats(SOCKET s, struct wpu_lsp_stats* st) {
          got == sizeof *st;
 }
 
+/* After a failed run the peers may still block: the TCP one in accept (no
+   client connected), the UDP one in recvfrom (datagrams missing). Closing
+   a socket does not end a blocking call on every platform, so give them
+   what they wait for, from sockets of their own. */
+static void wake_peers(const struct sockaddr_in* tcp, int connected,
+                       const struct sockaddr_in* udp) {
+  SOCKET s;
+  int i;
+  if (!connected && tcp->sin_port != 0 && (s = socket(AF_INET, SOCK_STREAM, 0)) != INVALID_SOCKET) {
+    connect(s, (const struct sockaddr*)tcp, sizeof *tcp);
+    closesocket(s);
+  }
+  if (udp->sin_port != 0 && (s = socket(AF_INET, SOCK_DGRAM, 0)) != INVALID_SOCKET) {
+    for (i = 0; i < DATAGRAMS; ++i) sendto(s, "x", 1, 0, (const struct sockaddr*)udp, sizeof *udp);
+    closesocket(s);
+  }
+}
+
 static void run_model(int model, struct row* r) {
   struct client c;
   struct peer p;
   struct sockaddr_in addr, uaddr;
   int addrlen = sizeof addr, i, ok = 1;
   app_thread t1, t2;
-  int started1 = 0, started2 = 0;
+  int started1 = 0, started2 = 0, connected = 0;
   static char out[TCP_BYTES], in[TCP_BYTES];
   struct wpu_lsp_stats st_tcp, st_udp;
 
@@ -553,6 +571,7 @@ static void run_model(int model, struct row* r) {
   for (i = 0; i < TCP_BYTES; ++i) out[i] = (char)(i * 7 + model);
 
   memset(&addr, 0, sizeof addr);
+  memset(&uaddr, 0, sizeof uaddr);
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   p.listener = socket(AF_INET, SOCK_STREAM, 0);
@@ -574,6 +593,7 @@ static void run_model(int model, struct row* r) {
   if (!started1 || !started2 || c.tcp == INVALID_SOCKET || c.udp == INVALID_SOCKET ||
       connect(c.tcp, (struct sockaddr*)&addr, sizeof addr) != 0)
     goto done;
+  connected = 1;
   current = &c;
   if (setup_model(&c) != 0) goto done;
 
@@ -624,18 +644,15 @@ static void run_model(int model, struct row* r) {
   r->pass = 1;
   r->why = "";
 done:
+  if (!r->pass) r->error = WSAGetLastError();
   current = NULL;
   if (c.tcp != INVALID_SOCKET) closesocket(c.tcp);
   if (c.udp != INVALID_SOCKET) closesocket(c.udp);
   teardown_model(&c);
-  if (p.listener != INVALID_SOCKET) closesocket(p.listener);
+  if (!r->pass) wake_peers(&addr, connected, &uaddr);
   if (started1) thread_join(t1);
-  if (started2 && !r->pass) {
-    /* The UDP peer may still wait for datagrams that never came. */
-    closesocket(p.udp);
-    p.udp = INVALID_SOCKET;
-  }
   if (started2) thread_join(t2);
+  if (p.listener != INVALID_SOCKET) closesocket(p.listener);
   if (p.udp != INVALID_SOCKET) closesocket(p.udp);
 }
 
@@ -666,14 +683,16 @@ int main(int argc, char** argv) {
     run_model(m, &rows[m]);
     failed += !rows[m].pass;
   }
-  printf("\n%-21s %17s %15s  %-6s %s\n", "model", "TCP out/in", "UDP out/in", "result",
+  printf("\n%-21s %-13s %-11s %-6s %s\n", "model", "TCP out/in", "UDP out/in", "result",
          "upcalls the LSP used");
   for (m = 0; m < M_COUNT; ++m) {
     struct row* r = &rows[m];
-    printf("%-21s %8ld/%-8ld %7ld/%-7ld  %-6s ", model_names[m], r->tcp_out, r->tcp_in, r->udp_out,
-           r->udp_in, r->pass ? "pass" : "FAIL");
+    char tcp[32], udp[32];
+    snprintf(tcp, sizeof tcp, "%ld/%ld", r->tcp_out, r->tcp_in);
+    snprintf(udp, sizeof udp, "%ld/%ld", r->udp_out, r->udp_in);
+    printf("%-21s %-13s %-11s %-6s ", model_names[m], tcp, udp, r->pass ? "pass" : "FAIL");
     print_upcalls(r->upcalls);
-    if (!r->pass) printf(" [failed at: %s, error %d]", r->why, WSAGetLastError());
+    if (!r->pass) printf(" [failed at: %s, error %d]", r->why, r->error);
     printf("\n");
   }
   if (WSACleanup() != 0) ++failed;
