@@ -537,11 +537,11 @@ static lsp_op* new_op(lsp_socket* s, int kind, LPWSAOVERLAPPED app_ov,
   return op;
 }
 
-/* After the lower call of `op`: accepted (0, or WSA_IO_PENDING), its
-   completion reaches the port and the worker owns op; refused, the record
-   goes and the call fails with the lower error. */
-static int issued(lsp_op* op, int rc, LPINT err) {
-  lsp_socket* s = op->sock;
+/* After the lower call of `op` on `s`: accepted (0, or WSA_IO_PENDING),
+   its completion reaches the port and the worker owns op (which may already
+   be freed: it is not read here); refused, the record goes and the call
+   fails with the lower error. */
+static int issued(lsp_socket* s, lsp_op* op, int rc, LPINT err) {
   int last;
   if (rc == 0 || *err == WSA_IO_PENDING) return rc;
   free(op);
@@ -616,7 +616,7 @@ static int WSPAPI lsp_send(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD fl
   if (op == NULL) return SOCKET_ERROR;
   rc = c->chain->below->procs.lpWSPSend(c->lower, b, n, &done, flags, &op->ov, NULL, thread, err);
   if (rc == 0 && sent != NULL) *sent = done;
-  return issued(op, rc, err);
+  return issued(c, op, rc, err);
 }
 
 static int WSPAPI lsp_send_to(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD flags,
@@ -642,7 +642,7 @@ static int WSPAPI lsp_send_to(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD
   rc = c->chain->below->procs.lpWSPSendTo(c->lower, b, n, &done, flags, to, tolen, &op->ov, NULL,
                                           thread, err);
   if (rc == 0 && sent != NULL) *sent = done;
-  return issued(op, rc, err);
+  return issued(c, op, rc, err);
 }
 
 static int WSPAPI lsp_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD flags,
@@ -668,7 +668,7 @@ static int WSPAPI lsp_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f
   rc = c->chain->below->procs.lpWSPRecv(c->lower, b, n, &done, &op->flags, &op->ov, NULL, thread,
                                         err);
   if (rc == 0 && got != NULL) *got = done;
-  return issued(op, rc, err);
+  return issued(c, op, rc, err);
 }
 
 static int WSPAPI lsp_recv_from(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD flags,
@@ -697,7 +697,7 @@ static int WSPAPI lsp_recv_from(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDW
   rc = c->chain->below->procs.lpWSPRecvFrom(c->lower, b, n, &done, &op->flags, from, fromlen,
                                             &op->ov, NULL, thread, err);
   if (rc == 0 && got != NULL) *got = done;
-  return issued(op, rc, err);
+  return issued(c, op, rc, err);
 }
 
 /* The application's OVERLAPPED, as complete_up left it. */
@@ -764,7 +764,7 @@ static int WSPAPI lsp_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOI
   rc = c->chain->below->procs.lpWSPIoctl(c->lower, code, in, in_len, out, out_len, &done, &op->ov,
                                          NULL, thread, err);
   if (rc == 0 && returned != NULL) *returned = done;
-  return issued(op, rc, err);
+  return issued(c, op, rc, err);
 }
 
 /* ---- Notifications --------------------------------------------------------- */
@@ -1115,8 +1115,8 @@ LSP_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INF
     lock_ready_ = 1;
   }
   lock(&lock_);
-  up_ = upcalls;
   if (startups_ == 0) {
+    up_ = upcalls; /* read without the lock by every call until the last cleanup */
     port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
     if (port_ == NULL || !thread_start(&worker_, worker_main, NULL)) {
       if (port_ != NULL) CloseHandle(port_);
