@@ -14,7 +14,10 @@
  *      with a completion port) the client side uses that model to send 64 KiB
  *      over TCP to an echo thread and read it back, and to exchange 16
  *      datagrams with a UDP echo thread; then it asks the LSP for the
- *      socket's counters (SIO_WPU_LSP_STATS).
+ *      socket's counters (SIO_WPU_LSP_STATS). A last row does the same
+ *      through the LSP's extension functions: the echo thread accepts with
+ *      AcceptEx, the client connects with ConnectEx and exchanges datagrams
+ *      with WSASendMsg/WSARecvMsg, completions through a port.
  *   4. Prints one row per model: the bytes each way, the result, and the
  *      upcalls the LSP made for the client's sockets. A row passes when
  *      every byte came back intact, the LSP counted exactly the bytes the
@@ -87,6 +90,7 @@ enum model {
   M_OVERLAPPED_EVENT,
   M_OVERLAPPED_ROUTINE,
   M_OVERLAPPED_PORT,
+  M_EXTENSIONS, /* AcceptEx, ConnectEx, WSASendMsg/WSARecvMsg; a port */
   M_COUNT
 };
 
@@ -97,7 +101,8 @@ static const char* const model_names[M_COUNT] = {"blocking",
                                                  "WSAAsyncSelect",
                                                  "overlapped + event",
                                                  "overlapped + routine",
-                                                 "overlapped + port"};
+                                                 "overlapped + port",
+                                                 "extensions + port"};
 
 /* The upcall each model cannot work without (lsp.h bit numbers); -1: none
    beyond the ones every socket uses. */
@@ -108,6 +113,7 @@ static const int model_upcall[M_COUNT] = {-1,
                                           WPU_LSP_UP_POST_MESSAGE,
                                           WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST,
                                           WPU_LSP_UP_QUEUE_APC,
+                                          WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST,
                                           WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST};
 
 static const char* const upcall_names[16] = {"CloseEvent",
@@ -267,14 +273,43 @@ static int install_lsp(const char* module) {
 /* ---- The echo peers (blocking sockets, through the LSP too) ----------- */
 
 struct peer {
+  int model;
   SOCKET listener, udp;
   int tcp_echoed, udp_echoed;
 };
 
+/* The extension functions' row accepts with AcceptEx (completed on an
+   event, read back on the listening socket) instead of accept. */
+static SOCKET accept_ex(SOCKET listener) {
+  GUID id = WSAID_ACCEPTEX;
+  LPFN_ACCEPTEX fn = NULL;
+  DWORD got = 0, flags = 0;
+  WSAOVERLAPPED ov;
+  char addrs[2 * (sizeof(struct sockaddr_in) + 16)];
+  SOCKET a = socket(AF_INET, SOCK_STREAM, 0);
+  int ok;
+  memset(&ov, 0, sizeof ov);
+  ov.hEvent = WSACreateEvent();
+  ok = a != INVALID_SOCKET && ov.hEvent != WSA_INVALID_EVENT &&
+       WSAIoctl(listener, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &got,
+                NULL, NULL) == 0;
+  if (ok && !fn(listener, a, addrs, 0, sizeof addrs / 2, sizeof addrs / 2, &got, &ov))
+    ok = WSAGetLastError() == WSA_IO_PENDING;
+  ok = ok && WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, WAIT_MS, FALSE) == WSA_WAIT_EVENT_0 &&
+       WSAGetOverlappedResult(listener, &ov, &got, FALSE, &flags) &&
+       setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char*)&listener, sizeof listener) == 0;
+  if (ov.hEvent != WSA_INVALID_EVENT) WSACloseEvent(ov.hEvent);
+  if (!ok && a != INVALID_SOCKET) {
+    closesocket(a);
+    a = INVALID_SOCKET;
+  }
+  return a;
+}
+
 THREAD_PROC(tcp_echo, arg) {
   struct peer* p = (struct peer*)arg;
   char buf[TCP_CHUNK];
-  SOCKET c = accept(p->listener, NULL, NULL);
+  SOCKET c = p->model == M_EXTENSIONS ? accept_ex(p->listener) : accept(p->listener, NULL, NULL);
   int n;
   if (c == INVALID_SOCKET) THREAD_RETURN;
   while ((n = recv(c, buf, sizeof buf, 0)) > 0) {
@@ -310,10 +345,12 @@ THREAD_PROC(udp_echo, arg) {
 struct client {
   int model;
   SOCKET tcp, udp;
-  WSAEVENT ev[2]; /* WSAEventSelect: tcp, udp */
-  HWND hwnd;      /* WSAAsyncSelect */
-  HANDLE port;    /* completion port */
-  int bad_notes;  /* notifications naming a socket that is not ours */
+  WSAEVENT ev[2];           /* WSAEventSelect: tcp, udp */
+  HWND hwnd;                /* WSAAsyncSelect */
+  HANDLE port;              /* completion port */
+  LPFN_WSASENDMSG send_msg; /* the extension functions' row */
+  LPFN_WSARECVMSG recv_msg;
+  int bad_notes; /* notifications naming a socket that is not ours */
   int notes;
 };
 
@@ -394,7 +431,8 @@ static int finish_overlapped(struct client* c, SOCKET s, WSAOVERLAPPED* ov, int 
       while (!routine_done)
         if (SleepEx(WAIT_MS, TRUE) != WAIT_IO_COMPLETION) return -1;
       return routine_error == 0 ? (int)routine_bytes : -1;
-    case M_OVERLAPPED_PORT: {
+    case M_OVERLAPPED_PORT:
+    case M_EXTENSIONS: {
       ULONG_PTR key = 0;
       LPOVERLAPPED done = NULL;
       if (!GetQueuedCompletionStatus(c->port, &bytes, &key, &done, WAIT_MS) || done != ov ||
@@ -424,10 +462,20 @@ static int do_send(struct client* c, SOCKET s, char* buf, int len, const struct 
     routine_done = 0;
     b.buf = buf;
     b.len = (ULONG)len;
-    rc = to == NULL
-             ? WSASend(s, &b, 1, &sent, 0, &ov, c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
-             : WSASendTo(s, &b, 1, &sent, 0, to, tolen, &ov,
-                         c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    if (to != NULL && c->model == M_EXTENSIONS) {
+      WSAMSG msg;
+      memset(&msg, 0, sizeof msg);
+      msg.name = (LPSOCKADDR)to;
+      msg.namelen = tolen;
+      msg.lpBuffers = &b;
+      msg.dwBufferCount = 1;
+      rc = c->send_msg(s, &msg, 0, &sent, &ov, NULL);
+    } else {
+      rc = to == NULL
+               ? WSASend(s, &b, 1, &sent, 0, &ov, c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
+               : WSASendTo(s, &b, 1, &sent, 0, to, tolen, &ov,
+                           c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    }
     return finish_overlapped(c, s, &ov, rc);
   }
   for (;;) {
@@ -452,10 +500,20 @@ static int do_recv(struct client* c, SOCKET s, char* buf, int len, int datagram)
     routine_done = 0;
     b.buf = buf;
     b.len = (ULONG)len;
-    rc = !datagram ? WSARecv(s, &b, 1, &got, &flags, &ov,
-                             c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
-                   : WSARecvFrom(s, &b, 1, &got, &flags, (struct sockaddr*)&from, &fromlen, &ov,
-                                 c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    if (datagram && c->model == M_EXTENSIONS) {
+      WSAMSG msg;
+      memset(&msg, 0, sizeof msg);
+      msg.name = (LPSOCKADDR)&from;
+      msg.namelen = fromlen;
+      msg.lpBuffers = &b;
+      msg.dwBufferCount = 1;
+      rc = c->recv_msg(s, &msg, &got, &ov, NULL);
+    } else {
+      rc = !datagram ? WSARecv(s, &b, 1, &got, &flags, &ov,
+                               c->model == M_OVERLAPPED_ROUTINE ? routine : NULL)
+                     : WSARecvFrom(s, &b, 1, &got, &flags, (struct sockaddr*)&from, &fromlen, &ov,
+                                   c->model == M_OVERLAPPED_ROUTINE ? routine : NULL);
+    }
     return finish_overlapped(c, s, &ov, rc);
   }
   for (;;) {
@@ -509,8 +567,46 @@ static int setup_model(struct client* c) {
       c->port = wpu_associate_socket(c->tcp, NULL, 1, 1);
       if (c->port == NULL || wpu_associate_socket(c->udp, c->port, 2, 0) != c->port) return -1;
       return 0;
+    case M_EXTENSIONS: {
+      GUID send_id = WSAID_WSASENDMSG, recv_id = WSAID_WSARECVMSG;
+      DWORD got = 0;
+      c->port = wpu_associate_socket(c->tcp, NULL, 1, 1);
+      if (c->port == NULL || wpu_associate_socket(c->udp, c->port, 2, 0) != c->port) return -1;
+      return WSAIoctl(c->udp, SIO_GET_EXTENSION_FUNCTION_POINTER, &send_id, sizeof send_id,
+                      &c->send_msg, sizeof c->send_msg, &got, NULL, NULL) == 0 &&
+                     WSAIoctl(c->udp, SIO_GET_EXTENSION_FUNCTION_POINTER, &recv_id, sizeof recv_id,
+                              &c->recv_msg, sizeof c->recv_msg, &got, NULL, NULL) == 0
+                 ? 0
+                 : -1;
+    }
   }
   return 0;
+}
+
+/* The extension functions' row connects with ConnectEx (the socket bound
+   first, as ConnectEx requires; completed through the port). */
+static int connect_ex(struct client* c, const struct sockaddr_in* to) {
+  GUID id = WSAID_CONNECTEX;
+  LPFN_CONNECTEX fn = NULL;
+  struct sockaddr_in local;
+  WSAOVERLAPPED ov;
+  DWORD got = 0;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED done = NULL;
+  memset(&local, 0, sizeof local);
+  local.sin_family = AF_INET;
+  local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  memset(&ov, 0, sizeof ov);
+  if (bind(c->tcp, (struct sockaddr*)&local, sizeof local) != 0 ||
+      WSAIoctl(c->tcp, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &fn, sizeof fn, &got,
+               NULL, NULL) != 0)
+    return -1;
+  if (!fn(c->tcp, (const struct sockaddr*)to, sizeof *to, NULL, 0, NULL, &ov) &&
+      WSAGetLastError() != WSA_IO_PENDING)
+    return -1;
+  if (!GetQueuedCompletionStatus(c->port, &got, &key, &done, WAIT_MS) || done != &ov || key != 1)
+    return -1;
+  return setsockopt(c->tcp, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0) == 0 ? 0 : -1;
 }
 
 static void teardown_model(struct client* c) {
@@ -566,6 +662,7 @@ static void run_model(int model, struct row* r) {
   memset(&c, 0, sizeof c);
   memset(&p, 0, sizeof p);
   c.model = model;
+  p.model = model;
   c.tcp = c.udp = INVALID_SOCKET;
   r->why = "setup";
   for (i = 0; i < TCP_BYTES; ++i) out[i] = (char)(i * 7 + model);
@@ -591,11 +688,16 @@ static void run_model(int model, struct row* r) {
   c.tcp = socket(AF_INET, SOCK_STREAM, 0);
   c.udp = socket(AF_INET, SOCK_DGRAM, 0);
   if (!started1 || !started2 || c.tcp == INVALID_SOCKET || c.udp == INVALID_SOCKET ||
-      connect(c.tcp, (struct sockaddr*)&addr, sizeof addr) != 0)
+      (model != M_EXTENSIONS && connect(c.tcp, (struct sockaddr*)&addr, sizeof addr) != 0))
     goto done;
-  connected = 1;
+  connected = model != M_EXTENSIONS;
   current = &c;
   if (setup_model(&c) != 0) goto done;
+  if (model == M_EXTENSIONS) {
+    r->why = "ConnectEx";
+    if (connect_ex(&c, &addr) != 0) goto done;
+    connected = 1;
+  }
 
   /* TCP: chunk by chunk, each one echoed back before the next. */
   r->why = "tcp";

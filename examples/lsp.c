@@ -47,10 +47,12 @@
  * of the socket is left, so requests aborted by the close still complete to
  * the application.
  *
- * Not offered: SIO_GET_EXTENSION_FUNCTION_POINTER (AcceptEx, ConnectEx...)
- * fails with WSAEOPNOTSUPP, since the lower provider's functions would take
- * lower handles; WSPDuplicateSocket fails with WSAEOPNOTSUPP (wpu's host does
- * not route WSADuplicateSocket).
+ * Extension functions: SIO_GET_EXTENSION_FUNCTION_POINTER gives this
+ * layer's AcceptEx, ConnectEx, DisconnectEx, TransmitFile, WSARecvMsg and
+ * WSASendMsg (the lower provider's take lower handles), which go down like
+ * WSPSend; GetAcceptExSockaddrs is the lower provider's own. Any other GUID
+ * gives WSAEINVAL. WSPDuplicateSocket fails with WSAEOPNOTSUPP (wpu's host
+ * does not route WSADuplicateSocket).
  *
  * Threads: every WSP* function may be called from any thread, concurrently.
  * One lock (lock_) guards the provider's lists and each socket's
@@ -180,10 +182,22 @@ static void module_free(lsp_module m) {
 #define LSP_QUIT_KEY ((ULONG_PTR)-1)
 
 /* A provider below this one, started once. */
+enum ext_fn {
+  EXT_ACCEPTEX,
+  EXT_GETACCEPTEXSOCKADDRS,
+  EXT_CONNECTEX,
+  EXT_DISCONNECTEX,
+  EXT_TRANSMITFILE,
+  EXT_WSARECVMSG,
+  EXT_WSASENDMSG,
+  EXT_COUNT
+};
+
 typedef struct lower_provider {
   GUID id;
   lsp_module module;
   WSPPROC_TABLE procs;
+  void* ext[EXT_COUNT]; /* its extension functions, fetched on first use (atomic) */
 } lower_provider;
 
 /* One chain entry of this LSP: the provider below it and the entry that
@@ -221,10 +235,12 @@ typedef struct lsp_op {
   WSAOVERLAPPED ov;
   lsp_socket* sock;
   int kind;
+  lsp_socket* peer; /* AcceptEx: the accepting socket, counted and kept too */
   LPWSAOVERLAPPED app_ov;
   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine;
-  WSATHREADID thread;               /* a copy: the caller's record lives only during the call */
-  DWORD flags;                      /* in: recv flags passed down */
+  WSATHREADID thread; /* a copy: the caller's record lives only during the call */
+  int own_thread;     /* `thread` is from WPUOpenCurrentThread: closed after the APC */
+  DWORD flags;        /* in: recv flags passed down */
   DWORD error, bytes, result_flags; /* the result, for the APC */
 } lsp_op;
 
@@ -479,10 +495,27 @@ static int WSPAPI lsp_close_socket(SOCKET s, LPINT err) {
 
 /* ---- Overlapped requests ------------------------------------------------- */
 
+/* Drops one pending request of `s` (closing its handle after the last one
+   of a closed socket). */
+static void drop_pending(lsp_socket* s) {
+  int last;
+  lock(&lock_);
+  last = --s->pending == 0 && s->closing;
+  unlock(&lock_);
+  if (last) release(s);
+}
+
+static void free_op(lsp_op* op) {
+  int ignored;
+  if (op->own_thread) up_.lpWPUCloseThread(&op->thread, &ignored);
+  free(op);
+}
+
+/* The APC: the application's routine, on its thread, in its alertable wait. */
 static void CALLBACK run_routine(DWORD_PTR context) {
   lsp_op* op = (lsp_op*)context;
   op->routine(op->error, op->bytes, op->app_ov, op->result_flags);
-  free(op);
+  free_op(op);
 }
 
 /* Completes the application's request of `op` and drops the socket's
@@ -490,9 +523,10 @@ static void CALLBACK run_routine(DWORD_PTR context) {
    Runs on the worker thread, or on the caller's for OP_LOCAL. */
 static void complete_up(lsp_op* op, DWORD error, DWORD bytes, DWORD flags) {
   lsp_socket* s = op->sock;
+  lsp_socket* peer = op->peer;
   LPWSAOVERLAPPED ov = op->app_ov;
-  int err = 0, last;
-  if (error == 0) count(s, op->kind, bytes);
+  int err = 0;
+  if (error == 0) count(peer != NULL ? peer : s, op->kind, bytes);
   ov->Offset = flags;
   ov->OffsetHigh = error;
   if (op->routine != NULL) {
@@ -503,16 +537,14 @@ static void complete_up(lsp_op* op, DWORD error, DWORD bytes, DWORD flags) {
     ov->Internal = error;
     note(s, WPU_LSP_UP_QUEUE_APC);
     /* On success the APC owns (and frees) op; a thread that is gone drops it. */
-    if (up_.lpWPUQueueApc(&op->thread, run_routine, (DWORD_PTR)op, &err) != 0) free(op);
+    if (up_.lpWPUQueueApc(&op->thread, run_routine, (DWORD_PTR)op, &err) != 0) free_op(op);
   } else {
     note(s, WPU_LSP_UP_COMPLETE_OVERLAPPED_REQUEST);
     WPUCompleteOverlappedRequest(s->upper, ov, error, bytes, &err);
-    free(op);
+    free_op(op);
   }
-  lock(&lock_);
-  last = --s->pending == 0 && s->closing;
-  unlock(&lock_);
-  if (last) release(s);
+  if (peer != NULL) drop_pending(peer);
+  drop_pending(s);
 }
 
 /* A record for an overlapped request of the application on `s`, counted as
@@ -542,13 +574,12 @@ static lsp_op* new_op(lsp_socket* s, int kind, LPWSAOVERLAPPED app_ov,
    be freed: it is not read here); refused, the record goes and the call
    fails with the lower error. */
 static int issued(lsp_socket* s, lsp_op* op, int rc, LPINT err) {
-  int last;
+  lsp_socket* peer;
   if (rc == 0 || *err == WSA_IO_PENDING) return rc;
-  free(op);
-  lock(&lock_);
-  last = --s->pending == 0 && s->closing;
-  unlock(&lock_);
-  if (last) release(s);
+  peer = op->peer;
+  free_op(op);
+  if (peer != NULL) drop_pending(peer);
+  drop_pending(s);
   return SOCKET_ERROR;
 }
 
@@ -732,6 +763,250 @@ static BOOL WSPAPI lsp_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED ov, LPDWO
   return TRUE;
 }
 
+/* ---- Extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER) ---------
+   The application gets this layer's functions: they take this layer's
+   handles, call the lower provider's function (fetched from it on first
+   use) with the lower sockets and the LSP's own OVERLAPPED, and complete
+   like WSPSend/WSPRecv. Errors go to the thread's last error, as the
+   extension functions report them. Any thread. */
+
+static const GUID ext_guids_[EXT_COUNT] = {
+    WSAID_ACCEPTEX,     WSAID_GETACCEPTEXSOCKADDRS, WSAID_CONNECTEX, WSAID_DISCONNECTEX,
+    WSAID_TRANSMITFILE, WSAID_WSARECVMSG,           WSAID_WSASENDMSG};
+
+/* The lower provider's function `which` for `c`'s provider, or NULL with
+   its error in *err. */
+static void* lower_ext(lsp_socket* c, int which, LPINT err) {
+  lower_provider* p = c->chain->below;
+  void* fn = __atomic_load_n(&p->ext[which], __ATOMIC_ACQUIRE);
+  WSATHREADID none;
+  DWORD got = 0;
+  if (fn != NULL) return fn;
+  memset(&none, 0, sizeof none);
+  if (p->procs.lpWSPIoctl(c->lower, SIO_GET_EXTENSION_FUNCTION_POINTER, (LPVOID)&ext_guids_[which],
+                          sizeof(GUID), &fn, sizeof fn, &got, NULL, NULL, &none, err) != 0)
+    return NULL;
+  if (fn == NULL || got != sizeof fn) {
+    *err = WSAEOPNOTSUPP;
+    return NULL;
+  }
+  __atomic_store_n(&p->ext[which], fn, __ATOMIC_RELEASE);
+  return fn;
+}
+
+/* The end of an extension function's overlapped request: TRUE (done at
+   once; the completion still comes through the port), or FALSE with
+   WSA_IO_PENDING or the error as the thread's last error. */
+static BOOL ext_issued(lsp_socket* c, lsp_op* op, BOOL ok) {
+  int err;
+  if (ok) return TRUE;
+  err = WSAGetLastError();
+  if (issued(c, op, SOCKET_ERROR, &err) != 0) WSASetLastError(err);
+  return FALSE;
+}
+
+/* Looks up `s` and the lower function `which` (into *fn), and makes the
+   request record when `ov` is given (else *op is NULL); FALSE with the
+   thread's last error set. */
+static BOOL ext_begin(SOCKET s, int which, int kind, LPOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine, lsp_socket** c, void* fn,
+                      lsp_op** op) {
+  int err = 0;
+  void* f;
+  *op = NULL;
+  *c = context_of(s, &err);
+  if (*c == NULL) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  f = lower_ext(*c, which, &err);
+  if (f == NULL) {
+    WSASetLastError(err);
+    return FALSE;
+  }
+  memcpy(fn, &f, sizeof f);
+  if (ov == NULL) return TRUE;
+  *op = new_op(*c, kind, ov, routine, NULL, &err);
+  if (*op == NULL) {
+    WSASetLastError(err);
+    return FALSE;
+  }
+  /* An extension function gets no thread id: the routine's thread is the
+     caller, named with WPUOpenCurrentThread (closed after the APC). */
+  if (routine != NULL) {
+    if (up_.lpWPUOpenCurrentThread(&(*op)->thread, &err) != 0) {
+      issued(*c, *op, SOCKET_ERROR, &err);
+      WSASetLastError(err);
+      return FALSE;
+    }
+    note(*c, WPU_LSP_UP_OPEN_CURRENT_THREAD);
+    note(*c, WPU_LSP_UP_CLOSE_THREAD);
+    (*op)->own_thread = 1;
+  }
+  return TRUE;
+}
+
+static BOOL WINAPI lsp_connect_ex(SOCKET s, const struct sockaddr* name, int namelen, PVOID buf,
+                                  DWORD len, LPDWORD sent, LPOVERLAPPED ov) {
+  lsp_socket* c;
+  lsp_op* op;
+  LPFN_CONNECTEX fn;
+  DWORD done = 0;
+  if (ov == NULL) {
+    WSASetLastError(WSA_INVALID_PARAMETER);
+    return FALSE;
+  }
+  if (!ext_begin(s, EXT_CONNECTEX, OP_SEND, ov, NULL, &c, &fn, &op)) return FALSE;
+  if (!ext_issued(c, op, fn(c->lower, name, namelen, buf, len, &done, &op->ov))) return FALSE;
+  if (sent != NULL) *sent = done;
+  return TRUE;
+}
+
+static BOOL WINAPI lsp_accept_ex(SOCKET ls, SOCKET as, PVOID buf, DWORD recv_len, DWORD local_len,
+                                 DWORD remote_len, LPDWORD got, LPOVERLAPPED ov) {
+  lsp_socket *l, *a;
+  lsp_op* op;
+  LPFN_ACCEPTEX fn;
+  DWORD done = 0;
+  int err = 0;
+  if (ov == NULL) {
+    WSASetLastError(WSA_INVALID_PARAMETER);
+    return FALSE;
+  }
+  a = context_of(as, &err);
+  if (a == NULL) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  /* The request completes on the listening socket (its port, as Winsock
+     does); the data it receives counts for the accepting socket, which is
+     kept as pending until then. */
+  if (!ext_begin(ls, EXT_ACCEPTEX, OP_RECV, ov, NULL, &l, &fn, &op)) return FALSE;
+  lock(&lock_);
+  ++a->pending;
+  unlock(&lock_);
+  op->peer = a;
+  if (!ext_issued(l, op,
+                  fn(l->lower, a->lower, buf, recv_len, local_len, remote_len, &done, &op->ov)))
+    return FALSE;
+  if (got != NULL) *got = done;
+  return TRUE;
+}
+
+static BOOL WINAPI lsp_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
+  lsp_socket* c;
+  lsp_op* op;
+  LPFN_DISCONNECTEX fn;
+  if (!ext_begin(s, EXT_DISCONNECTEX, OP_IOCTL, ov, NULL, &c, &fn, &op)) return FALSE;
+  if (op == NULL) return fn(c->lower, NULL, flags, reserved);
+  return ext_issued(c, op, fn(c->lower, &op->ov, flags, reserved));
+}
+
+static BOOL WINAPI lsp_transmit_file(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
+                                     LPOVERLAPPED ov, LPTRANSMIT_FILE_BUFFERS buffers,
+                                     DWORD flags) {
+  lsp_socket* c;
+  lsp_op* op;
+  LPFN_TRANSMITFILE fn;
+  if (!ext_begin(s, EXT_TRANSMITFILE, OP_SEND, ov, NULL, &c, &fn, &op)) return FALSE;
+  if (op != NULL)
+    return ext_issued(c, op, fn(c->lower, file, bytes, per_send, &op->ov, buffers, flags));
+  /* Without an OVERLAPPED no byte count comes back: this one is not counted. */
+  return fn(c->lower, file, bytes, per_send, NULL, buffers, flags);
+}
+
+static INT WINAPI lsp_wsa_recv_msg(SOCKET s, LPWSAMSG msg, LPDWORD got, LPWSAOVERLAPPED ov,
+                                   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  lsp_socket* c;
+  lsp_op* op;
+  LPFN_WSARECVMSG fn;
+  DWORD done = 0;
+  if (!ext_begin(s, EXT_WSARECVMSG, OP_RECV, ov, routine, &c, &fn, &op)) return SOCKET_ERROR;
+  if (op == NULL) {
+    if (fn(c->lower, msg, &done, NULL, NULL) != 0) return SOCKET_ERROR;
+    count(c, OP_RECV, done);
+    if (got != NULL) *got = done;
+    return 0;
+  }
+  if (!ext_issued(c, op, fn(c->lower, msg, &done, &op->ov, NULL) == 0)) return SOCKET_ERROR;
+  if (got != NULL) *got = done;
+  return 0;
+}
+
+static INT WINAPI lsp_wsa_send_msg(SOCKET s, LPWSAMSG msg, DWORD flags, LPDWORD sent,
+                                   LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  lsp_socket* c;
+  lsp_op* op;
+  LPFN_WSASENDMSG fn;
+  DWORD done = 0;
+  if (!ext_begin(s, EXT_WSASENDMSG, OP_SEND, ov, routine, &c, &fn, &op)) return SOCKET_ERROR;
+  if (op == NULL) {
+    if (fn(c->lower, msg, flags, &done, NULL, NULL) != 0) return SOCKET_ERROR;
+    count(c, OP_SEND, done);
+    if (sent != NULL) *sent = done;
+    return 0;
+  }
+  if (!ext_issued(c, op, fn(c->lower, msg, flags, &done, &op->ov, NULL) == 0)) return SOCKET_ERROR;
+  if (sent != NULL) *sent = done;
+  return 0;
+}
+
+/* SIO_GET_EXTENSION_FUNCTION_POINTER: this layer's function for a GUID it
+   knows, once the lower provider has given its own (GetAcceptExSockaddrs,
+   which takes no socket, is the lower provider's); WSAEINVAL for any other
+   GUID, whose function would take lower handles. */
+static int extension_pointer(lsp_socket* c, LPVOID in, DWORD in_len, LPVOID out, DWORD out_len,
+                             LPDWORD returned, LPINT err) {
+  GUID id;
+  void* fn = NULL;
+  int i, which = -1;
+  if (in == NULL || in_len < sizeof id || out == NULL || out_len < sizeof fn || returned == NULL)
+    return fail(err, WSAEFAULT);
+  memcpy(&id, in, sizeof id);
+  for (i = 0; i < EXT_COUNT; ++i)
+    if (same_guid(&id, &ext_guids_[i])) which = i;
+  if (which < 0) return fail(err, WSAEINVAL);
+  fn = lower_ext(c, which, err);
+  if (fn == NULL) return SOCKET_ERROR;
+  switch (which) {
+    case EXT_ACCEPTEX: {
+      LPFN_ACCEPTEX f = lsp_accept_ex;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    case EXT_CONNECTEX: {
+      LPFN_CONNECTEX f = lsp_connect_ex;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    case EXT_DISCONNECTEX: {
+      LPFN_DISCONNECTEX f = lsp_disconnect_ex;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    case EXT_TRANSMITFILE: {
+      LPFN_TRANSMITFILE f = lsp_transmit_file;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    case EXT_WSARECVMSG: {
+      LPFN_WSARECVMSG f = lsp_wsa_recv_msg;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    case EXT_WSASENDMSG: {
+      LPFN_WSASENDMSG f = lsp_wsa_send_msg;
+      memcpy(&fn, &f, sizeof fn);
+      break;
+    }
+    default: /* EXT_GETACCEPTEXSOCKADDRS: the lower provider's */
+      break;
+  }
+  memcpy(out, &fn, sizeof fn);
+  *returned = sizeof fn;
+  return 0;
+}
+
 static int WSPAPI lsp_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOID out,
                             DWORD out_len, LPDWORD returned, LPWSAOVERLAPPED ov,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE routine, LPWSATHREADID thread,
@@ -755,7 +1030,10 @@ static int WSPAPI lsp_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOI
     complete_up(op, 0, sizeof st, 0);
     return 0;
   }
-  if (code == SIO_GET_EXTENSION_FUNCTION_POINTER) return fail(err, WSAEOPNOTSUPP);
+  if (code == SIO_GET_EXTENSION_FUNCTION_POINTER) {
+    if (ov != NULL) return fail(err, WSAEINVAL);
+    return extension_pointer(c, in, in_len, out, out_len, returned, err);
+  }
   if (ov == NULL)
     return c->chain->below->procs.lpWSPIoctl(c->lower, code, in, in_len, out, out_len, returned,
                                              NULL, NULL, thread, err);
@@ -1005,6 +1283,17 @@ static int WSPAPI lsp_set_sock_opt(SOCKET s, int level, int optname, const char*
                                    LPINT err) {
   lsp_socket* c = context_of(s, err);
   if (c == NULL) return SOCKET_ERROR;
+  /* After AcceptEx: the listening socket named in optval is one of ours. */
+  if (level == SOL_SOCKET && optname == SO_UPDATE_ACCEPT_CONTEXT) {
+    SOCKET listener;
+    lsp_socket* l;
+    if (optval == NULL || optlen < (int)sizeof listener) return fail(err, WSAEFAULT);
+    memcpy(&listener, optval, sizeof listener);
+    l = context_of(listener, err);
+    if (l == NULL) return SOCKET_ERROR;
+    return c->chain->below->procs.lpWSPSetSockOpt(c->lower, level, optname, (const char*)&l->lower,
+                                                  (int)sizeof l->lower, err);
+  }
   return c->chain->below->procs.lpWSPSetSockOpt(c->lower, level, optname, optval, optlen, err);
 }
 
