@@ -226,7 +226,9 @@ typedef struct lsp_socket {
   struct lsp_socket *prev, *next;
 } lsp_socket;
 
-enum op_kind { OP_SEND, OP_RECV, OP_IOCTL, OP_LOCAL };
+/* What a completed request counts: bytes sent, bytes received (a receive
+   that only peeks counts nothing), nothing. */
+enum op_kind { OP_SEND, OP_RECV, OP_OTHER, OP_LOCAL };
 
 /* One overlapped request: `ov` is what the lower provider sees (first
    member: the worker turns the port's OVERLAPPED pointer back into the
@@ -682,18 +684,19 @@ static int WSPAPI lsp_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f
   lsp_socket* c = context_of(s, err);
   lsp_op* op;
   DWORD done = 0;
-  int rc;
+  int rc, kind;
   if (c == NULL) return SOCKET_ERROR;
   if (flags == NULL) return fail(err, WSAEFAULT);
+  kind = (*flags & MSG_PEEK) != 0 ? OP_OTHER : OP_RECV;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecv(c->lower, b, n, &done, flags, NULL, NULL, thread, err);
     if (rc == 0) {
-      count(c, OP_RECV, done);
+      count(c, kind, done);
       if (got != NULL) *got = done;
     }
     return rc;
   }
-  op = new_op(c, OP_RECV, ov, routine, thread, err);
+  op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
   op->flags = *flags;
   rc = c->chain->below->procs.lpWSPRecv(c->lower, b, n, &done, &op->flags, &op->ov, NULL, thread,
@@ -709,19 +712,20 @@ static int WSPAPI lsp_recv_from(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDW
   lsp_socket* c = context_of(s, err);
   lsp_op* op;
   DWORD done = 0;
-  int rc;
+  int rc, kind;
   if (c == NULL) return SOCKET_ERROR;
   if (flags == NULL) return fail(err, WSAEFAULT);
+  kind = (*flags & MSG_PEEK) != 0 ? OP_OTHER : OP_RECV;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecvFrom(c->lower, b, n, &done, flags, from, fromlen, NULL,
                                               NULL, thread, err);
     if (rc == 0) {
-      count(c, OP_RECV, done);
+      count(c, kind, done);
       if (got != NULL) *got = done;
     }
     return rc;
   }
-  op = new_op(c, OP_RECV, ov, routine, thread, err);
+  op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
   op->flags = *flags;
   /* from/fromlen are the application's: they must live until completion. */
@@ -897,7 +901,7 @@ static BOOL WINAPI lsp_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWO
   lsp_socket* c;
   lsp_op* op;
   LPFN_DISCONNECTEX fn;
-  if (!ext_begin(s, EXT_DISCONNECTEX, OP_IOCTL, ov, NULL, &c, &fn, &op)) return FALSE;
+  if (!ext_begin(s, EXT_DISCONNECTEX, OP_OTHER, ov, NULL, &c, &fn, &op)) return FALSE;
   if (op == NULL) return fn(c->lower, NULL, flags, reserved);
   return ext_issued(c, op, fn(c->lower, &op->ov, flags, reserved));
 }
@@ -1037,7 +1041,7 @@ static int WSPAPI lsp_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOI
   if (ov == NULL)
     return c->chain->below->procs.lpWSPIoctl(c->lower, code, in, in_len, out, out_len, returned,
                                              NULL, NULL, thread, err);
-  op = new_op(c, OP_IOCTL, ov, routine, thread, err);
+  op = new_op(c, OP_OTHER, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
   rc = c->chain->below->procs.lpWSPIoctl(c->lower, code, in, in_len, out, out_len, &done, &op->ov,
                                          NULL, thread, err);
