@@ -61,6 +61,7 @@ enum wpu_lsp_upcall_bit {
 
 /* One socket's counters: the payload bytes that went through the LSP in
    each direction (counted when a send or receive completed successfully,
+   a receive with MSG_PEEK not at all,
    overlapped ones when the completion reached the LSP), and the upcalls the
    LSP made on the socket's behalf (1u << wpu_lsp_upcall_bit). */
 struct wpu_lsp_stats {
