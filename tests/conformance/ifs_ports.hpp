@@ -46,7 +46,9 @@ class native_socket_pair {
     WSADATA data;
     started_ = ::WSAStartup(MAKEWORD(2, 2), &data) == 0;
     if (!started_) return;
-    SOCKET listener = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, 0);
+    // Overlapped, as the accepted end inherits the listener's attributes.
+    SOCKET listener =
+        ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -345,7 +347,9 @@ TEST_CASE("IFS handles of the default backend: CreateIoCompletionPort, wpu_assoc
   // Windows' spelling, with the handle as a HANDLE; and wpu's.
   CHECK(CreateIoCompletionPort(reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(pair[0])), port,
                                10, 0) == port);
+  SetLastError(0);
   CHECK(wpu_associate_socket(pair[1], port, 11, 0) == port);
+  CHECK(GetLastError() == 0);
   SetLastError(0);
   CHECK(wpu_associate_socket(pair[1], port, 12, 0) == nullptr);
   CHECK(GetLastError() == error_invalid_parameter);
