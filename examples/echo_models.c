@@ -284,8 +284,8 @@ static SOCKET accept_ex(SOCKET listener) {
   GUID id = WSAID_ACCEPTEX;
   LPFN_ACCEPTEX fn = NULL;
   DWORD got = 0, flags = 0;
-  WSAOVERLAPPED ov;
-  char addrs[2 * (sizeof(struct sockaddr_in) + 16)];
+  static WSAOVERLAPPED ov; /* static: see do_send */
+  static char addrs[2 * (sizeof(struct sockaddr_in) + 16)];
   SOCKET a = socket(AF_INET, SOCK_STREAM, 0);
   int ok;
   memset(&ov, 0, sizeof ov);
@@ -351,7 +351,7 @@ struct client {
   LPFN_WSASENDMSG send_msg; /* the extension functions' row */
   LPFN_WSARECVMSG recv_msg;
   int bad_notes; /* notifications naming a socket that is not ours */
-  int notes;
+  int notes[2];  /* WSAAsyncSelect notifications for tcp, udp */
 };
 
 static struct client* current;
@@ -361,8 +361,10 @@ static DWORD routine_error, routine_bytes;
 static LRESULT CALLBACK client_window(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
   if (msg == WM_SOCKET && current != NULL) {
     (void)lp;
-    if ((SOCKET)wp == current->tcp || (SOCKET)wp == current->udp)
-      ++current->notes;
+    if ((SOCKET)wp == current->tcp)
+      ++current->notes[0];
+    else if ((SOCKET)wp == current->udp)
+      ++current->notes[1];
     else
       ++current->bad_notes;
     return 0;
@@ -375,6 +377,20 @@ static void CALLBACK routine(DWORD error, DWORD bytes, LPWSAOVERLAPPED ov, DWORD
   routine_error = error;
   routine_bytes = bytes;
   routine_done = 1;
+}
+
+/* WSAAsyncSelect: dispatches this thread's messages until socket `which`
+   (0 tcp, 1 udp) has had `count` notifications; -1 after WAIT_MS without
+   a message. */
+static int pump_until(struct client* c, int which, int count) {
+  MSG m;
+  while (c->notes[which] < count) {
+    if (MsgWaitForMultipleObjectsEx(0, NULL, WAIT_MS, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) !=
+        WAIT_OBJECT_0)
+      return -1;
+    while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&m);
+  }
+  return 0;
 }
 
 /* Waits until `s` may be ready again, the way the model learns it. */
@@ -400,17 +416,8 @@ static int wait_ready(struct client* c, SOCKET s, int for_write) {
       if (WSAWaitForMultipleEvents(1, &ev, FALSE, WAIT_MS, FALSE) != WSA_WAIT_EVENT_0) return -1;
       return WSAEnumNetworkEvents(s, ev, &ne) == 0 ? 0 : -1;
     }
-    case M_ASYNC_SELECT: {
-      int before = c->notes;
-      MSG m;
-      while (c->notes == before) {
-        if (MsgWaitForMultipleObjectsEx(0, NULL, WAIT_MS, QS_ALLPOSTMESSAGE, MWMO_INPUTAVAILABLE) !=
-            WAIT_OBJECT_0)
-          return -1;
-        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&m);
-      }
-      return 0;
-    }
+    case M_ASYNC_SELECT:
+      return pump_until(c, s == c->tcp ? 0 : 1, c->notes[s == c->tcp ? 0 : 1] + 1);
   }
   return -1;
 }
@@ -453,8 +460,12 @@ static int is_overlapped(int model) {
 static int do_send(struct client* c, SOCKET s, char* buf, int len, const struct sockaddr* to,
                    int tolen) {
   if (is_overlapped(c->model)) {
-    WSAOVERLAPPED ov;
-    WSABUF b;
+    /* What the provider may read or write until the request completes:
+       static, so a request still pending after a failed wait (it completes
+       aborted when the socket is closed) never writes to a dead frame. */
+    static WSAOVERLAPPED ov;
+    static WSAMSG msg;
+    static WSABUF b;
     DWORD sent = 0;
     int rc;
     memset(&ov, 0, sizeof ov);
@@ -463,7 +474,6 @@ static int do_send(struct client* c, SOCKET s, char* buf, int len, const struct 
     b.buf = buf;
     b.len = (ULONG)len;
     if (to != NULL && c->model == M_EXTENSIONS) {
-      WSAMSG msg;
       memset(&msg, 0, sizeof msg);
       msg.name = (LPSOCKADDR)to;
       msg.namelen = tolen;
@@ -479,29 +489,36 @@ static int do_send(struct client* c, SOCKET s, char* buf, int len, const struct 
     return finish_overlapped(c, s, &ov, rc);
   }
   for (;;) {
-    int n = to == NULL ? send(s, buf, len, 0) : sendto(s, buf, len, 0, to, tolen);
+    int n;
+    /* select: readiness first, as a select loop works. */
+    if (c->model == M_SELECT && wait_ready(c, s, 1) != 0) return -1;
+    n = to == NULL ? send(s, buf, len, 0) : sendto(s, buf, len, 0, to, tolen);
     if (n >= 0) return n;
     if (c->model == M_BLOCKING || WSAGetLastError() != WSAEWOULDBLOCK) return -1;
-    if (wait_ready(c, s, 1) != 0) return -1;
+    if (c->model != M_SELECT && wait_ready(c, s, 1) != 0) return -1;
   }
 }
 
 /* Receives up to len bytes with the model: the count, or -1. */
 static int do_recv(struct client* c, SOCKET s, char* buf, int len, int datagram) {
-  struct sockaddr_in from;
-  int fromlen = sizeof from;
+  /* Static for the reason do_send gives. */
+  static struct sockaddr_in from;
+  static int fromlen;
+  fromlen = sizeof from;
   if (is_overlapped(c->model)) {
-    WSAOVERLAPPED ov;
-    WSABUF b;
-    DWORD got = 0, flags = 0;
+    static WSAOVERLAPPED ov;
+    static WSAMSG msg;
+    static WSABUF b;
+    static DWORD flags;
+    DWORD got = 0;
     int rc;
+    flags = 0;
     memset(&ov, 0, sizeof ov);
     if (c->model == M_OVERLAPPED_EVENT) ov.hEvent = c->ev[1];
     routine_done = 0;
     b.buf = buf;
     b.len = (ULONG)len;
     if (datagram && c->model == M_EXTENSIONS) {
-      WSAMSG msg;
       memset(&msg, 0, sizeof msg);
       msg.name = (LPSOCKADDR)&from;
       msg.namelen = fromlen;
@@ -517,11 +534,13 @@ static int do_recv(struct client* c, SOCKET s, char* buf, int len, int datagram)
     return finish_overlapped(c, s, &ov, rc);
   }
   for (;;) {
-    int n = !datagram ? recv(s, buf, len, 0)
-                      : recvfrom(s, buf, len, 0, (struct sockaddr*)&from, &fromlen);
+    int n;
+    if (c->model == M_SELECT && wait_ready(c, s, 0) != 0) return -1;
+    n = !datagram ? recv(s, buf, len, 0)
+                  : recvfrom(s, buf, len, 0, (struct sockaddr*)&from, &fromlen);
     if (n >= 0) return n;
     if (c->model == M_BLOCKING || WSAGetLastError() != WSAEWOULDBLOCK) return -1;
-    if (wait_ready(c, s, 0) != 0) return -1;
+    if (c->model != M_SELECT && wait_ready(c, s, 0) != 0) return -1;
   }
 }
 
@@ -589,7 +608,7 @@ static int connect_ex(struct client* c, const struct sockaddr_in* to) {
   GUID id = WSAID_CONNECTEX;
   LPFN_CONNECTEX fn = NULL;
   struct sockaddr_in local;
-  WSAOVERLAPPED ov;
+  static WSAOVERLAPPED ov; /* static: see do_send */
   DWORD got = 0;
   ULONG_PTR key = 0;
   LPOVERLAPPED done = NULL;
@@ -728,6 +747,11 @@ static void run_model(int model, struct row* r) {
     if (ok) r->udp_in += n;
   }
   if (!ok) goto done;
+  /* WSAAsyncSelect: the transfer may never have had to wait, but each
+     socket was writable from the start, so an FD_WRITE message is due. */
+  r->why = "no WSAAsyncSelect message";
+  if (model == M_ASYNC_SELECT && (pump_until(&c, 0, 1) != 0 || pump_until(&c, 1, 1) != 0))
+    goto done;
 
   /* What the LSP saw. */
   r->why = "stats";
