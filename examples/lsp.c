@@ -250,9 +250,9 @@ static const char owner_tag_ = 'C';
 static const GUID own_guid_ = WPU_LSP_GUID_INIT;
 static WSPUPCALLTABLE up_;
 static lsp_lock lock_;
-static int lock_ready_;
-static int startups_; /* WSPStartup calls not yet matched by WSPCleanup */
-static DWORD own_id_; /* this LSP's hidden entry */
+static int lock_ready_; /* set by the first WSPStartup (the host never runs two at once) */
+static int startups_;   /* WSPStartup calls not yet matched by WSPCleanup */
+static DWORD own_id_;   /* this LSP's hidden entry */
 static lower_provider lower_[MAX_LOWER];
 static int lower_count_;
 static lsp_chain chains_[MAX_CHAINS];
