@@ -791,10 +791,92 @@ static void print_upcalls(unsigned int bits) {
     }
 }
 
+/* ---- Checks beyond the table: errors and closing ------------------------ */
+
+/* A connected TCP pair through the LSP (blocking connect and accept on this
+   thread); 0 or -1. */
+static int tcp_pair(SOCKET* client, SOCKET* server) {
+  struct sockaddr_in addr;
+  int len = sizeof addr;
+  SOCKET l = socket(AF_INET, SOCK_STREAM, 0);
+  *client = *server = INVALID_SOCKET;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (l == INVALID_SOCKET || bind(l, (struct sockaddr*)&addr, sizeof addr) != 0 ||
+      listen(l, 1) != 0 || getsockname(l, (struct sockaddr*)&addr, &len) != 0 ||
+      (*client = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET ||
+      connect(*client, (struct sockaddr*)&addr, sizeof addr) != 0 ||
+      (*server = accept(l, NULL, NULL)) == INVALID_SOCKET) {
+    if (l != INVALID_SOCKET) closesocket(l);
+    return -1;
+  }
+  closesocket(l);
+  return 0;
+}
+
+static int check(const char* what, int ok) {
+  printf("  %-68s %s\n", what, ok ? "ok" : "FAIL");
+  return ok ? 0 : 1;
+}
+
+/* The LSP's error answers, and requests pending when their socket is
+   closed: each must complete, with WSA_OPERATION_ABORTED, through the
+   mechanism it asked for. The number of failed checks. */
+static int run_checks(void) {
+  static char buf[64];
+  static WSAOVERLAPPED ov; /* static: completes after closesocket */
+  struct wpu_lsp_stats st;
+  GUID packets = WSAID_TRANSMITPACKETS;
+  void* fn = NULL;
+  WSABUF b;
+  DWORD got = 0, flags = 0;
+  SOCKET c, s;
+  int failed = 0, rc;
+
+  printf("\nchecks:\n");
+  if (tcp_pair(&c, &s) != 0) return check("a TCP pair through the LSP", 0);
+  rc = WSAIoctl(c, SIO_WPU_LSP_STATS, NULL, 0, &st, 4, &got, NULL, NULL);
+  failed += check("SIO_WPU_LSP_STATS with a 4-byte buffer: WSAEFAULT",
+                  rc == SOCKET_ERROR && WSAGetLastError() == WSAEFAULT);
+  rc = WSAIoctl(c, SIO_GET_EXTENSION_FUNCTION_POINTER, &packets, sizeof packets, &fn, sizeof fn,
+                &got, NULL, NULL);
+  failed += check("an extension GUID the LSP does not offer: WSAEINVAL",
+                  rc == SOCKET_ERROR && WSAGetLastError() == WSAEINVAL);
+
+  /* A receive pending with an event, then closesocket. */
+  memset(&ov, 0, sizeof ov);
+  ov.hEvent = WSACreateEvent();
+  b.buf = buf;
+  b.len = sizeof buf;
+  rc = WSARecv(c, &b, 1, &got, &flags, &ov, NULL);
+  rc = rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING;
+  closesocket(c);
+  rc = rc && WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, WAIT_MS, FALSE) == WSA_WAIT_EVENT_0;
+  failed += check("closesocket with a WSARecv pending (event): WSA_OPERATION_ABORTED",
+                  rc && (DWORD)ov.Internal == WSA_OPERATION_ABORTED);
+  WSACloseEvent(ov.hEvent);
+  closesocket(s);
+
+  /* A receive pending with a completion routine, then closesocket. */
+  if (tcp_pair(&c, &s) != 0) return failed + check("a TCP pair through the LSP", 0);
+  memset(&ov, 0, sizeof ov);
+  routine_done = 0;
+  rc = WSARecv(c, &b, 1, &got, &flags, &ov, routine);
+  rc = rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING;
+  closesocket(c);
+  while (rc && !routine_done)
+    if (SleepEx(WAIT_MS, TRUE) != WAIT_IO_COMPLETION) rc = 0;
+  failed += check("closesocket with a WSARecv pending (routine): WSA_OPERATION_ABORTED",
+                  rc && routine_error == WSA_OPERATION_ABORTED);
+  closesocket(s);
+  return failed;
+}
+
 int main(int argc, char** argv) {
   WSADATA data;
   struct row rows[M_COUNT];
-  int m, failed = 0;
+  int m, failed = 0, checks_failed;
 
   if (argc < 2) {
     fprintf(stderr, "usage: %s <LSP module (ASCII path)>\n", argv[0]);
@@ -821,8 +903,9 @@ int main(int argc, char** argv) {
     if (!r->pass) printf(" [failed at: %s, error %d]", r->why, r->error);
     printf("\n");
   }
+  checks_failed = run_checks();
   if (WSACleanup() != 0) ++failed;
-  printf("\n%s: %d of %d models passed\n", failed == 0 ? "ok" : "FAILED", M_COUNT - failed,
-         M_COUNT);
-  return failed == 0 ? 0 : 1;
+  printf("\n%s: %d of %d models passed, %d checks failed\n",
+         failed + checks_failed == 0 ? "ok" : "FAILED", M_COUNT - failed, M_COUNT, checks_failed);
+  return failed + checks_failed == 0 ? 0 : 1;
 }

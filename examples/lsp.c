@@ -219,8 +219,9 @@ typedef struct lsp_socket {
   lsp_chain* chain;
   HWND app_hwnd;
   UINT app_msg;
-  int pending; /* overlapped requests accepted and not yet completed up */
-  int closing; /* WSPCloseSocket ran: the last completion closes `upper` */
+  int pending;  /* overlapped requests accepted and not yet completed up */
+  int closing;  /* WSPCloseSocket ran: the last completion closes `upper` */
+  int aborting; /* WSPCloseSocket is closing the lower socket: failures are aborts */
   unsigned long long bytes_sent, bytes_received;
   unsigned int upcalls;
   struct lsp_socket *prev, *next;
@@ -481,7 +482,16 @@ static int WSPAPI lsp_close_socket(SOCKET s, LPINT err) {
   lsp_socket* c = context_of(s, err);
   int last;
   if (c == NULL) return SOCKET_ERROR;
-  if (c->chain->below->procs.lpWSPCloseSocket(c->lower, err) != 0) return SOCKET_ERROR;
+  /* Before the lower close: the requests it cancels complete meanwhile. */
+  lock(&lock_);
+  c->aborting = 1;
+  unlock(&lock_);
+  if (c->chain->below->procs.lpWSPCloseSocket(c->lower, err) != 0) {
+    lock(&lock_);
+    c->aborting = 0;
+    unlock(&lock_);
+    return SOCKET_ERROR;
+  }
   lock(&lock_);
   if (c->prev != NULL)
     c->prev->next = c->next;
@@ -624,6 +634,17 @@ LSP_THREAD_PROC(worker_main, arg) {
       error = (DWORD)err;
     }
     if (!ok && error == 0) error = WSA_OPERATION_ABORTED;
+    /* A request of a socket the application closed fails with
+       WSA_OPERATION_ABORTED, as Winsock specifies for closesocket, whatever
+       status the system gave the cancelled lower request (Wine:
+       ERROR_HANDLES_CLOSED). */
+    if (error != 0) {
+      int aborting;
+      lock(&lock_);
+      aborting = op->sock->aborting;
+      unlock(&lock_);
+      if (aborting) error = WSA_OPERATION_ABORTED;
+    }
     complete_up(op, error, bytes, flags);
   }
   LSP_THREAD_RETURN;
