@@ -137,9 +137,7 @@ bool run_ext(const use& u, op_ptr o, LPDWORD done, bool reads) {
   o->reads = reads;
   std::unique_lock<std::mutex> lock(s.m);
   auto& q = reads ? s.read_q : s.write_q;
-  o->ov->InternalHigh = 0;
-  __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
-                   __ATOMIC_RELEASE);
+  begin_overlapped(o->ov);
   bool finished = q.empty() && o->step(s);
   if (!finished) {
     q.push_back(std::move(o));

@@ -239,6 +239,18 @@ void free_unrun_apcs() noexcept {
   apc_live.clear();
 }
 
+void begin_overlapped(LPWSAOVERLAPPED ov) noexcept {
+  ov->InternalHigh = 0;
+  __atomic_store_n(&ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
+                   __ATOMIC_RELEASE);
+  HANDLE ev = reinterpret_cast<HANDLE>(reinterpret_cast<uintptr_t>(ov->hEvent) &
+                                       ~static_cast<uintptr_t>(1));
+  if (ev != nullptr) {
+    int e = 0;
+    (void)prov().up.lpWPUResetEvent(ev, &e);  // a bad event is the client's mistake
+  }
+}
+
 void deliver(int fd, op& o) noexcept {
   LPWSAOVERLAPPED ov = o.ov;
   if (ov == nullptr) return;
@@ -291,6 +303,7 @@ void deliver(int fd, op& o) noexcept {
 int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
   sock& s = *u;
   if (o->ov != nullptr) {
+    begin_overlapped(o->ov);
     std::unique_lock<std::mutex> lock(s.m);
     auto& q = o->reads ? s.read_q : s.write_q;
     bool finished = false;
@@ -302,9 +315,6 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
     }
     if (o->reads) reenable(s, FD_READ);
     if (!finished) {
-      o->ov->InternalHigh = 0;
-      __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
-                       __ATOMIC_RELEASE);
       try {
         q.push_back(std::move(o));
       } catch (...) {

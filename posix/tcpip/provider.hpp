@@ -212,6 +212,10 @@ void reenable(sock& s, LONG bits) noexcept;
 // Arms the reactor for what the socket's queues and selected events need.
 void update_watch(sock& s) noexcept;
 
+// An overlapped request starts: Internal = WSS_OPERATION_IN_PROGRESS,
+// InternalHigh = 0, and its event reset, as Windows' I/O manager does.
+void begin_overlapped(LPWSAOVERLAPPED ov) noexcept;
+
 // A finished overlapped request's completion, with no socket mutex held:
 // Offset = flags, then WPUQueueApc (routine) or WPUCompleteOverlappedRequest.
 void deliver(int fd, op& o) noexcept;
@@ -221,6 +225,8 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept;
 
 // Winsock control of the socket from the notification calls.
 void close_all_for_cleanup() noexcept;
+// Frees the completion-routine records whose APC never ran (WSPCleanup).
+void free_unrun_apcs() noexcept;
 void abort_queued(sock& s, std::vector<op_ptr>* out) noexcept;
 
 // Extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER): the pointer for
