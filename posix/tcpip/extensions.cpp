@@ -158,7 +158,10 @@ bool run_ext(const use& u, op_ptr o, LPDWORD done, bool reads) {
   }
   if (o->handed_off) return fail_last(WSA_IO_PENDING);
   lock.unlock();
-  if (o->error != 0) return fail_last(static_cast<int>(o->error));
+  if (o->error != 0) {
+    __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(o->error), __ATOMIC_RELEASE);
+    return fail_last(static_cast<int>(o->error));
+  }
   if (done != nullptr) *done = o->bytes;
   deliver(s.fd, *o);
   return true;

@@ -168,8 +168,14 @@ void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) 
     } catch (...) {
     }
     update_watch(s);
+    // The deliveries name the fd: counted as a call in progress, so that
+    // closesocket does not close (and the kernel does not reuse) the fd
+    // before they are made.
+    if (!done.empty()) s.users.fetch_add(1, std::memory_order_seq_cst);
   }
+  if (done.empty()) return;
   for (op_ptr& o : done) deliver(s.fd, *o);
+  s.users.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 }  // namespace
@@ -303,6 +309,17 @@ void deliver(int fd, op& o) noexcept {
 int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
   sock& s = *u;
   if (o->ov != nullptr) {
+    // A request that fails at once is not completed: Internal holds the
+    // error, nothing is signalled, a thread opened for it is closed.
+    auto refuse = [&](int e) {
+      __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(e), __ATOMIC_RELEASE);
+      if (o->own_thread && prov().up.lpWPUCloseThread != nullptr) {
+        int ce = 0;
+        prov().up.lpWPUCloseThread(&o->thread, &ce);
+      }
+      *err = e;
+      return SOCKET_ERROR;
+    };
     begin_overlapped(o->ov);
     std::unique_lock<std::mutex> lock(s.m);
     auto& q = o->reads ? s.read_q : s.write_q;
@@ -310,16 +327,14 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
     try {
       finished = q.empty() && o->step(s);
     } catch (...) {
-      *err = WSAENOBUFS;
-      return SOCKET_ERROR;
+      return refuse(WSAENOBUFS);
     }
     if (o->reads) reenable(s, FD_READ);
     if (!finished) {
       try {
         q.push_back(std::move(o));
       } catch (...) {
-        *err = WSAENOBUFS;
-        return SOCKET_ERROR;
+        return refuse(WSAENOBUFS);
       }
       update_watch(s);
       *err = WSA_IO_PENDING;
@@ -330,10 +345,7 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
       *err = WSA_IO_PENDING;
       return SOCKET_ERROR;
     }
-    if (o->error != 0 && o->error != WSAEMSGSIZE) {
-      *err = static_cast<int>(o->error);
-      return SOCKET_ERROR;
-    }
+    if (o->error != 0 && o->error != WSAEMSGSIZE) return refuse(static_cast<int>(o->error));
     if (done != nullptr) *done = o->bytes;
     deliver(s.fd, *o);
     if (o->error != 0) {
