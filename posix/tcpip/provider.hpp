@@ -22,6 +22,12 @@
 #include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
 #include <wpu/detail/ws2spi_decls.h>
+#if defined(WPU_HEADER_ONLY)
+// Header-only wpu: the C functions the provider calls (WPUCompleteOverlapped-
+// Request, WSAWaitForMultipleEvents, WSASetLastError) are inline, defined
+// here, and reach the host's copy of wpu's process objects (README, "Modes").
+#  include <wpu/wpu.hpp>
+#endif
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
