@@ -49,6 +49,7 @@ void replace_fd(sock& k, int fd) noexcept {
     k.desc->cancel(ec);
     (void)k.desc->release();
     k.desc.reset();
+    ++k.desc_gen;
     k.read_armed = k.write_armed = k.except_armed = false;
   }
   (void)::dup3(fd, k.fd, O_CLOEXEC);

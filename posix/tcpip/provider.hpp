@@ -125,6 +125,7 @@ struct sock : std::enable_shared_from_this<sock> {
 
   // The reactor.
   std::unique_ptr<boost::asio::posix::stream_descriptor> desc;
+  unsigned desc_gen = 0;  // bumped when `desc` is released: older waits are stale
   bool read_armed = false;
   bool write_armed = false;
   bool except_armed = false;
