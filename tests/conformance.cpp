@@ -3,6 +3,7 @@
 #include "conformance/catalog_chains.hpp"
 #include "conformance/catalog_upcalls.hpp"
 #include "conformance/events.hpp"
+#include "conformance/ifs_ports.hpp"
 #include "conformance/instances.hpp"
 #include "conformance/messages.hpp"
 #include "conformance/overlapped.hpp"
@@ -38,5 +39,6 @@ WPU_CONFORMANCE_INVOKE(wpu_messages);
 WPU_CONFORMANCE_INVOKE(wpu_message_waits);
 WPU_CONFORMANCE_INVOKE(wpu_ports);
 WPU_CONFORMANCE_INVOKE(wpu_overlapped);
+WPU_CONFORMANCE_INVOKE(wpu_ifs_ports);
 WPU_CONFORMANCE_INVOKE(wpu_instances);
 WPU_CONFORMANCE_INVOKE(wpu_completion_close_race);

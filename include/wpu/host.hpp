@@ -101,7 +101,10 @@ class host {
   /// WSAAccept through s's provider; the new socket gets s's route.
   WPU_DECL SOCKET accept(SOCKET s, sockaddr* addr, int* addrlen, LPCONDITIONPROC condition,
                          DWORD_PTR callback_data, int* err) noexcept;
-  /// closesocket: WSPCloseSocket; on success the handle is no longer routed.
+  /// closesocket: WSPCloseSocket; on success the handle is no longer routed
+  /// and, for an IFS handle, its registration with the backend (catalog id,
+  /// port association) is dropped, unless a new socket registered the same
+  /// value meanwhile.
   WPU_DECL int close(SOCKET s, int* err) noexcept;
   /// select: the provider of the first socket of the first non-empty set
   /// (read, write, except) gets the whole call. WSAEINVAL when all are

@@ -83,21 +83,27 @@ WPU_C_API int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED l
 #endif
 
 /* CreateIoCompletionPort((HANDLE)s, port, key, concurrency) for a socket
-   handle made by WPUCreateSocketHandle: associates it with `port` (NULL: a
-   new port with `concurrency`), once, and returns the port. Unlike the rest
+   handle made by WPUCreateSocketHandle or an IFS handle registered with
+   WPUModifyIFSHandle: associates it with `port` (NULL: a new port with
+   `concurrency`), once, and returns the port. Registering an IFS handle
+   again (a new socket got the fd) drops its association. Unlike the rest
    of this header it reports failure as CreateIoCompletionPort does: NULL,
-   with the thread's last error (GetLastError) ERROR_INVALID_HANDLE (not a
-   live wpu socket; `port` not a live completion port), ERROR_INVALID_PARAMETER
-   (the socket already has a port) or ERROR_NOT_ENOUGH_MEMORY. The port is a
-   real one from CreateIoCompletionPort on Windows and a <wpu/winapi.h> one
-   on POSIX (where CreateIoCompletionPort on a wpu socket calls this). Keep
+   with the thread's last error (GetLastError) ERROR_INVALID_HANDLE (neither
+   a live wpu socket nor a registered IFS handle; `port` not a live
+   completion port), ERROR_INVALID_PARAMETER (the socket already has a port)
+   or ERROR_NOT_ENOUGH_MEMORY. The port is a real one from
+   CreateIoCompletionPort on Windows (where an IFS handle, a system socket,
+   is passed to the system's CreateIoCompletionPort and the kernel completes
+   its I/O) and a <wpu/winapi.h> one on POSIX (where CreateIoCompletionPort
+   on a wpu socket or a file descriptor calls this, and
+   WPUCompleteOverlappedRequest on the IFS handle queues to the port). Keep
    it open while associated sockets complete requests. */
 WPU_C_API HANDLE wpu_associate_socket(SOCKET s, HANDLE port, ULONG_PTR key, DWORD concurrency);
 
-/* WSAGetOverlappedResult for a wpu socket whose requests complete with
-   WPUCompleteOverlappedRequest: 0 with *bytes (InternalHigh) and *flags
-   (Offset) once the operation is done and succeeded; the operation's error
-   if it failed; WSA_IO_INCOMPLETE while it runs and `wait` is FALSE (with
+/* WSAGetOverlappedResult for a wpu socket (POSIX: or a registered IFS
+   handle) whose requests complete with WPUCompleteOverlappedRequest: 0 with
+   *bytes (InternalHigh) and *flags (Offset) once the operation is done and
+   succeeded; the operation's error if it failed; WSA_IO_INCOMPLETE while it runs and `wait` is FALSE (with
    `wait`, the calling thread blocks on hEvent & ~1 first); WSAENOTSOCK,
    WSAEFAULT (NULL pointer), WSA_INVALID_PARAMETER (`wait` with a NULL
    hEvent) or WSA_INVALID_HANDLE (a dead hEvent). */

@@ -71,6 +71,18 @@ TEST_CASE("host: a non-IFS handle and an IFS handle each route to their provider
   CHECK(table.lpWPUQuerySocketHandleContext(ifs, &ctx, &err) == SOCKET_ERROR);
   CHECK(table.lpWPUQuerySocketHandleContext(plain, &ctx, &err) == 0);
 
+  // Registered with the default backend, whose table the provider got.
+  DWORD registered_id = 0;
+  CHECK(wpu::default_backend().ifs_catalog_id(ifs, &registered_id));
+  CHECK(registered_id == b_id);
+#if !defined(_WIN32)
+  // POSIX: the fd is associable with a wpu port (on Windows the handle is an
+  // event here, which the system's CreateIoCompletionPort refuses).
+  HANDLE port = wpu_create_io_completion_port(INVALID_HANDLE_VALUE, nullptr, 0, 0);
+  REQUIRE(port != nullptr);
+  CHECK(wpu_associate_socket(ifs, port, 3, 0) == port);
+#endif
+
   CHECK(wpu_send(ifs, "abcd", 4, 0) == 4);
   CHECK(b.last().fn == REC_SEND);
   CHECK(b.last().s == ifs);
@@ -81,5 +93,13 @@ TEST_CASE("host: a non-IFS handle and an IFS handle each route to their provider
   CHECK(b.last().fn == REC_CLOSE_SOCKET);
   CHECK(b.state().open_sockets == 0);
   HOST_FAILS_WITH(wpu_send(ifs, "a", 1, 0), SOCKET_ERROR, WSAENOTSOCK);
+  // closesocket forgot the registration and its port association: a reused
+  // value starts clean.
+  CHECK_FALSE(wpu::default_backend().ifs_catalog_id(ifs, nullptr));
+#if !defined(_WIN32)
+  CHECK(wpu_associate_socket(ifs, port, 4, 0) == nullptr);
+  CHECK(wpu_get_last_error() == ERROR_INVALID_HANDLE);
+  CHECK(wpu_close_handle(port) == TRUE);
+#endif
   b.socket_mode(REC_SOCKET_NORMAL);
 }

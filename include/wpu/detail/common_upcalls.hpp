@@ -12,6 +12,7 @@
 #include <wpu/handle_table.hpp>
 #include <wpu/upcalls.hpp>
 
+#include <cstdint>
 #include <mutex>
 #include <unordered_map>
 
@@ -20,7 +21,17 @@ namespace detail {
 
 class common_upcalls : public upcalls {
  public:
-  explicit common_upcalls(catalog& providers) noexcept : catalog_(providers) {}
+  /// Who completes overlapped I/O on IFS handles (WPUModifyIFSHandle's):
+  /// `wpu` (POSIX, where no kernel does: WPUCompleteOverlappedRequest and
+  /// associate_port accept registered IFS handles, with wpu's ports), or
+  /// `system` (Win32: the kernel completes I/O on a system socket to the
+  /// system port it is associated with, so WPUCompleteOverlappedRequest
+  /// refuses IFS handles as Windows does, and associate_port hands them to
+  /// associate_system_handle).
+  enum class ifs_completion { system, wpu };
+
+  explicit common_upcalls(catalog& providers, ifs_completion ifs = ifs_completion::system) noexcept
+      : catalog_(providers), ifs_completion_(ifs) {}
 
   /// WPUCreateSocketHandle. Any thread. The handle is a wpu handle (>= 2^60,
   /// multiple of 4), never an fd or kernel handle, and unique in the process:
@@ -65,9 +76,10 @@ class common_upcalls : public upcalls {
   WPU_DECL int query_blocking_callback(DWORD catalog_id, LPBLOCKINGCALLBACK* callback,
                                        DWORD_PTR* context, int* err) noexcept override;
 
-  /// WPUCompleteOverlappedRequest, for sockets from create_socket_handle. Any
-  /// thread (usually the provider's I/O thread); the client sees the result
-  /// on whichever thread waits on the event or the port. In order:
+  /// WPUCompleteOverlappedRequest, for sockets from create_socket_handle and,
+  /// with ifs_completion::wpu, for registered IFS handles. Any thread
+  /// (usually the provider's I/O thread); the client sees the result on
+  /// whichever thread waits on the event or the port. In order:
   ///  1. reads lpOverlapped->hEvent (before anything the client can see, so a
   ///     client that frees the OVERLAPPED once it is done is safe) and, unless
   ///     bit 0 of hEvent is set, the socket's port; when it has none, checks
@@ -83,18 +95,27 @@ class common_upcalls : public upcalls {
   ///     returns FALSE with `error` for a failed operation.
   /// Racing close_socket_handle, the result is an error with nothing written
   /// or 0 with exactly one packet (when associated), never 0 without it.
+  /// An IFS handle's port is read under the registration lock in step 1; a
+  /// handle forgotten or registered again from then on counts as after the
+  /// completion. wpu sockets never take that lock.
   /// Errors: WSA_INVALID_PARAMETER for a NULL overlapped (as WinCE),
-  /// WSAEINVAL for anything but a live socket of this backend, and WSAEINVAL
-  /// for an `error` that Internal cannot carry (WSS_OPERATION_IN_PROGRESS,
-  /// or above 0xFFFF: not a Win32 or Winsock code).
+  /// WSAEINVAL for anything but a live socket of this backend (or, with
+  /// ifs_completion::wpu, a registered IFS handle), and WSAEINVAL for an
+  /// `error` that Internal cannot carry (WSS_OPERATION_IN_PROGRESS, or above
+  /// 0xFFFF: not a Win32 or Winsock code).
   WPU_DECL int complete_overlapped_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
                                            DWORD transferred, int* err) noexcept override;
 
   /// CreateIoCompletionPort((HANDLE)s, port, key, concurrency) for a socket
-  /// from create_socket_handle: associates it with `port` (NULL: a new port
-  /// with `concurrency`) and returns the port. Once per socket, as Windows.
-  /// Any thread. NULL with *err = ERROR_INVALID_HANDLE (not a live socket of
-  /// this backend; `port` not a live completion port),
+  /// from create_socket_handle or a registered IFS handle: associates it
+  /// with `port` (NULL: a new port with `concurrency`) and returns the port.
+  /// Once per socket, as Windows; registering an IFS handle again (a new
+  /// socket got the fd) drops its association. With ifs_completion::system
+  /// an IFS handle goes to associate_system_handle (the system's
+  /// CreateIoCompletionPort and its errors).
+  /// Any thread. NULL with *err = ERROR_INVALID_HANDLE (neither a live socket
+  /// of this backend nor a registered IFS handle; `port` not a live
+  /// completion port),
   /// ERROR_INVALID_PARAMETER (the socket already has a port) or
   /// ERROR_NOT_ENOUGH_MEMORY. POSIX ports are wpu handles; Win32 ports are
   /// real ones from CreateIoCompletionPort, which must stay open while
@@ -113,16 +134,26 @@ class common_upcalls : public upcalls {
   /// Errors: WSAENOTSOCK (not a live socket of this backend), WSAEFAULT
   /// (NULL overlapped, bytes or flags), WSA_INVALID_PARAMETER (`wait` with a
   /// NULL event: Windows would wait on the socket handle, which a wpu handle
-  /// cannot be), WSA_INVALID_HANDLE (the event is not a live event).
+  /// cannot be), WSA_INVALID_HANDLE (the event is not a live event). With
+  /// ifs_completion::wpu a registered IFS handle is accepted as well.
   WPU_DECL BOOL get_overlapped_result(SOCKET s, WSAOVERLAPPED* overlapped, DWORD* bytes, BOOL wait,
                                       DWORD* flags, int* err) noexcept;
 
   /// The catalog id an IFS handle was registered with by WPUModifyIFSHandle.
+  /// Any thread.
   WPU_DECL bool ifs_catalog_id(SOCKET h, DWORD* catalog_id) const noexcept;
 
-  /// Drops an IFS handle's registration (call it when the provider closes the
-  /// handle, so a reused fd or kernel handle value starts clean).
-  WPU_DECL bool forget_ifs_handle(SOCKET h) noexcept;
+  /// The serial number of h's current IFS registration (each registration
+  /// gets a new one); 0 when h is not registered. Any thread.
+  WPU_DECL std::uint64_t ifs_serial(SOCKET h) const noexcept;
+
+  /// Drops an IFS handle's registration and its port association, so a
+  /// reused fd or kernel handle value starts clean. With a nonzero `serial`
+  /// only the registration ifs_serial returned is dropped: a closer that
+  /// read the serial before closing the handle leaves alone a registration
+  /// another thread made for a new socket that got the same value. True if
+  /// it dropped one. Any thread.
+  WPU_DECL bool forget_ifs_handle(SOCKET h, std::uint64_t serial = 0) noexcept;
 
   handle_table& handles() noexcept { return handles_; }
 
@@ -153,13 +184,37 @@ class common_upcalls : public upcalls {
                                DWORD error) noexcept = 0;
   /// Waits for a live event: false when `event` is not one.
   virtual bool wait_event(WSAEVENT event) noexcept = 0;
+  /// ifs_completion::system only: CreateIoCompletionPort on a registered IFS
+  /// handle, the system's (NULL with its error in *err).
+  virtual HANDLE associate_system_handle(SOCKET h, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                                         DWORD* err) noexcept {
+    (void)h, (void)port, (void)key, (void)concurrency;
+    set_error(err, ERROR_INVALID_HANDLE);
+    return nullptr;
+  }
 
  private:
+  // An IFS registration: WPUModifyIFSHandle's catalog id, the registration's
+  // serial, and the port association (ifs_completion::wpu).
+  struct ifs_entry {
+    DWORD catalog_id = 0;
+    std::uint64_t serial = 0;
+    bool linked = false;
+    port_links::link_target target;
+  };
+
+  WPU_DECL int complete_ifs_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
+                                    DWORD transferred, int* err) noexcept;
+  WPU_DECL HANDLE associate_ifs_port(SOCKET s, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                                     DWORD* err) noexcept;
+
   catalog& catalog_;
+  const ifs_completion ifs_completion_;
   handle_table handles_;
   port_links links_;
   mutable std::mutex ifs_mutex_;
-  std::unordered_map<SOCKET, DWORD> ifs_handles_;
+  std::uint64_t ifs_serials_ = 0;  // guarded by ifs_mutex_
+  std::unordered_map<SOCKET, ifs_entry> ifs_handles_;
 };
 
 }  // namespace detail

@@ -274,9 +274,10 @@ typedef struct _OVERLAPPED_ENTRY {
 /* CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency): a new
    port (concurrency 0: the number of CPUs). NULL with ERROR_INVALID_PARAMETER
    (INVALID_HANDLE_VALUE with an existing port) or ERROR_NOT_ENOUGH_MEMORY.
-   With a wpu socket handle as `file`: wpu_associate_socket (<wpu/wpu.h>).
-   Any other `file` (file descriptors included) gives NULL with
-   ERROR_INVALID_HANDLE. */
+   With a wpu socket handle or a file descriptor as `file`:
+   wpu_associate_socket (<wpu/wpu.h>), which accepts a wpu socket or an IFS
+   handle (an fd registered with WPUModifyIFSHandle). Any other `file` (an
+   unregistered fd included) gives NULL with ERROR_INVALID_HANDLE. */
 WPU_C_API HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
                                                DWORD concurrency);
 /* GetQueuedCompletionStatus: TRUE with a packet; FALSE with *overlapped set

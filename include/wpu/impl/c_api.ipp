@@ -6,6 +6,7 @@
 #include <wpu/wpu.hpp>
 #include <wpu/detail/process_objects.hpp>
 
+#include <climits>
 #include <cstring>
 #include <string_view>
 
@@ -324,8 +325,12 @@ WPU_DECL DWORD wpu_msg_wait_for_multiple_objects_ex(DWORD count, const HANDLE* h
 
 WPU_DECL HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PTR key,
                                               DWORD concurrency) {
+  // A file descriptor (an IFS handle, if registered) or a wpu socket handle:
+  // an association of the default backend's.
   const auto value = reinterpret_cast<std::uintptr_t>(file);
-  if (file != INVALID_HANDLE_VALUE && wpu::handle_table::kind_of(value) == wpu::handle_kind::socket)
+  if (value <= static_cast<std::uintptr_t>(INT_MAX) ||
+      (file != INVALID_HANDLE_VALUE &&
+       wpu::handle_table::kind_of(value) == wpu::handle_kind::socket))
     return wpu_associate_socket(static_cast<SOCKET>(value), port, key, concurrency);
   DWORD err = 0;
   HANDLE h = wpu::posix::sync::instance().create_port(file, port, key, concurrency, &err);

@@ -420,8 +420,10 @@ WPU_DECL int host::register_socket(SOCKET s, const route* r, int* err) noexcept 
   }
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   if (!sockets_.insert(s, r)) {
+    const std::uint64_t ifs_serial = backend_.ifs_serial(s);
     int e = 0;
     r->procs->lpWSPCloseSocket(s, &e);
+    if (ifs_serial != 0) backend_.forget_ifs_handle(s, ifs_serial);
     set_error(err, WSAENOBUFS);
     return SOCKET_ERROR;
   }
@@ -519,16 +521,21 @@ WPU_DECL int host::close(SOCKET s, int* err) noexcept {
   // The registration this close ends: once WSPCloseSocket has released the
   // handle value, another thread's socket may get the same value (an fd) and
   // register it before the erase below, which must leave that one alone.
+  // The same holds for an IFS handle's registration with the backend (and
+  // its port association): a closed fd must not keep them, and a new
+  // socket's registration of the same value must survive.
   std::uint64_t serial;
   {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
     serial = sockets_.serial_of(s);
   }
+  const std::uint64_t ifs_serial = backend_.ifs_serial(s);
   int e = 0;
   if (r->procs->lpWSPCloseSocket(s, &e) != 0) {
     set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
     return SOCKET_ERROR;
   }
+  if (ifs_serial != 0) backend_.forget_ifs_handle(s, ifs_serial);
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   if (serial != 0) sockets_.erase(s, serial);
   return 0;

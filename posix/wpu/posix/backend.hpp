@@ -24,7 +24,10 @@ class backend final : public ::wpu::detail::common_upcalls {
   /// A backend over `providers` (the process catalog by default). Each
   /// backend has its own handle table, whose socket values no other backend
   /// accepts, and its own upcall table binding. Any thread may construct one.
-  explicit backend(catalog& providers = process_catalog()) noexcept : common_upcalls(providers) {}
+  /// IFS handles (registered fds) are completed by wpu: see
+  /// common_upcalls::ifs_completion.
+  explicit backend(catalog& providers = process_catalog()) noexcept
+      : common_upcalls(providers, ifs_completion::wpu) {}
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open file
   /// descriptor and `catalog_id` a catalog entry (else WSAEINVAL); the fd is

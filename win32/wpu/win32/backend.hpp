@@ -23,7 +23,10 @@ namespace win32 {
 class backend final : public detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Any thread.
-  explicit backend(catalog& providers = process_catalog()) noexcept : common_upcalls(providers) {}
+  /// IFS handles are system sockets, completed by the kernel: see
+  /// common_upcalls::ifs_completion.
+  explicit backend(catalog& providers = process_catalog()) noexcept
+      : common_upcalls(providers, ifs_completion::system) {}
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open kernel handle
   /// (GetHandleInformation succeeds) and `catalog_id` a catalog entry, else
@@ -83,6 +86,10 @@ class backend final : public detail::common_upcalls {
   WPU_DECL void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
                                 DWORD error) noexcept override;
   WPU_DECL bool wait_event(WSAEVENT event) noexcept override;
+  // A registered IFS handle (a system socket): the system's
+  // CreateIoCompletionPort, whose port the kernel completes its I/O to.
+  WPU_DECL HANDLE associate_system_handle(SOCKET h, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                                          DWORD* err) noexcept override;
 
   // An event worth passing to the kernel: not NULL and within the 32
   // significant bits of a kernel handle. wpu socket handles (>= 2^60), the

@@ -71,7 +71,12 @@ WPU_DECL SOCKET common_upcalls::register_ifs_handle(DWORD catalog_id, SOCKET pro
   }
   try {
     std::lock_guard<std::mutex> lock(ifs_mutex_);
-    ifs_handles_[proposed] = catalog_id;
+    // A fresh entry: a registration of a value already registered is a new
+    // socket that got it, and must not inherit the old one's port.
+    ifs_entry& e = ifs_handles_[proposed];
+    e = ifs_entry{};
+    e.catalog_id = catalog_id;
+    e.serial = ++ifs_serials_;
   } catch (...) {
     set_error(err, WSAENOBUFS);
     return INVALID_SOCKET;
@@ -83,13 +88,22 @@ WPU_DECL bool common_upcalls::ifs_catalog_id(SOCKET h, DWORD* catalog_id) const 
   std::lock_guard<std::mutex> lock(ifs_mutex_);
   auto it = ifs_handles_.find(h);
   if (it == ifs_handles_.end()) return false;
-  if (catalog_id != nullptr) *catalog_id = it->second;
+  if (catalog_id != nullptr) *catalog_id = it->second.catalog_id;
   return true;
 }
 
-WPU_DECL bool common_upcalls::forget_ifs_handle(SOCKET h) noexcept {
+WPU_DECL std::uint64_t common_upcalls::ifs_serial(SOCKET h) const noexcept {
   std::lock_guard<std::mutex> lock(ifs_mutex_);
-  return ifs_handles_.erase(h) != 0;
+  auto it = ifs_handles_.find(h);
+  return it != ifs_handles_.end() ? it->second.serial : 0;
+}
+
+WPU_DECL bool common_upcalls::forget_ifs_handle(SOCKET h, std::uint64_t serial) noexcept {
+  std::lock_guard<std::mutex> lock(ifs_mutex_);
+  auto it = ifs_handles_.find(h);
+  if (it == ifs_handles_.end() || (serial != 0 && it->second.serial != serial)) return false;
+  ifs_handles_.erase(it);
+  return true;
 }
 
 // ---- Overlapped completion ----------------------------------------------
@@ -118,10 +132,11 @@ WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED
     set_error(err, WSA_INVALID_PARAMETER);
     return SOCKET_ERROR;
   }
-  if (!is_live_socket(s) || error == WSS_OPERATION_IN_PROGRESS || error > 0xFFFF) {
+  if (error == WSS_OPERATION_IN_PROGRESS || error > 0xFFFF) {
     set_error(err, WSAEINVAL);
     return SOCKET_ERROR;
   }
+  if (!is_live_socket(s)) return complete_ifs_request(s, overlapped, error, transferred, err);
   // Everything read from the OVERLAPPED is read before Internal says done:
   // from then on the client may reuse or free it.
   const auto event_bits = reinterpret_cast<std::uintptr_t>(overlapped->hEvent);
@@ -148,8 +163,96 @@ WPU_DECL int common_upcalls::complete_overlapped_request(SOCKET s, WSAOVERLAPPED
   return 0;
 }
 
+WPU_DECL int common_upcalls::complete_ifs_request(SOCKET s, WSAOVERLAPPED* overlapped, DWORD error,
+                                                  DWORD transferred, int* err) noexcept {
+  if (ifs_completion_ != ifs_completion::wpu ||
+      static_cast<std::uint64_t>(s) >= handle_table::marker) {  // a wpu handle, not live
+    set_error(err, WSAEINVAL);
+    return SOCKET_ERROR;
+  }
+  const auto event_bits = reinterpret_cast<std::uintptr_t>(overlapped->hEvent);
+  // The registration and its port are read together under the lock, before
+  // anything is written: a packet goes to the port the handle had then.
+  bool queue = false;
+  port_links::link_target target;
+  {
+    std::lock_guard<std::mutex> lock(ifs_mutex_);
+    auto it = ifs_handles_.find(s);
+    if (it == ifs_handles_.end()) {
+      set_error(err, WSAEINVAL);
+      return SOCKET_ERROR;
+    }
+    if ((event_bits & 1) == 0 && it->second.linked) {
+      queue = true;
+      target = it->second.target;
+    }
+  }
+  overlapped_fields::store_relaxed(&overlapped->InternalHigh, transferred);
+  overlapped_fields::store_release(&overlapped->Internal, error);
+  if (const auto event = reinterpret_cast<WSAEVENT>(event_bits & ~std::uintptr_t{1}))
+    set_event(event, nullptr);
+  if (queue) post_completion(target.port, transferred, target.key, overlapped, error);
+  return 0;
+}
+
+WPU_DECL HANDLE common_upcalls::associate_ifs_port(SOCKET s, HANDLE port, ULONG_PTR key,
+                                                   DWORD concurrency, DWORD* err) noexcept {
+  if (ifs_completion_ == ifs_completion::system) {
+    DWORD id = 0;
+    if (!ifs_catalog_id(s, &id)) {
+      set_error(err, ERROR_INVALID_HANDLE);
+      return nullptr;
+    }
+    return associate_system_handle(s, port, key, concurrency, err);
+  }
+  if (port != nullptr && !is_port(port)) {
+    set_error(err, ERROR_INVALID_HANDLE);
+    return nullptr;
+  }
+  std::uint64_t serial = 0;
+  {
+    std::lock_guard<std::mutex> lock(ifs_mutex_);
+    auto it = ifs_handles_.find(s);
+    if (it == ifs_handles_.end()) {
+      set_error(err, ERROR_INVALID_HANDLE);
+      return nullptr;
+    }
+    if (it->second.linked) {
+      set_error(err, ERROR_INVALID_PARAMETER);
+      return nullptr;
+    }
+    serial = it->second.serial;
+  }
+  // A new port is made outside the lock; then the registration must still
+  // be the same one (same serial) and unlinked.
+  HANDLE made = nullptr;
+  if (port == nullptr) {
+    made = port = new_port(concurrency, err);
+    if (port == nullptr) return nullptr;
+  }
+  DWORD failure = 0;
+  {
+    std::lock_guard<std::mutex> lock(ifs_mutex_);
+    auto it = ifs_handles_.find(s);
+    if (it == ifs_handles_.end() || it->second.serial != serial) {
+      failure = ERROR_INVALID_HANDLE;  // forgotten or registered again meanwhile
+    } else if (it->second.linked) {
+      failure = ERROR_INVALID_PARAMETER;  // a concurrent association won
+    } else {
+      it->second.linked = true;
+      it->second.target = {port, key};
+    }
+  }
+  if (failure == 0) return port;
+  set_error(err, failure);
+  if (made != nullptr) close_port(made);
+  return nullptr;
+}
+
 WPU_DECL HANDLE common_upcalls::associate_port(SOCKET s, HANDLE port, ULONG_PTR key,
                                                DWORD concurrency, DWORD* err) noexcept {
+  if (static_cast<std::uint64_t>(s) < handle_table::marker)  // never a wpu handle
+    return associate_ifs_port(s, port, key, concurrency, err);
   if (!is_live_socket(s) || (port != nullptr && !is_port(port))) {
     set_error(err, ERROR_INVALID_HANDLE);
     return nullptr;
@@ -181,7 +284,9 @@ WPU_DECL HANDLE common_upcalls::associate_port(SOCKET s, HANDLE port, ULONG_PTR 
 WPU_DECL BOOL common_upcalls::get_overlapped_result(SOCKET s, WSAOVERLAPPED* overlapped,
                                                     DWORD* bytes, BOOL wait, DWORD* flags,
                                                     int* err) noexcept {
-  if (!is_live_socket(s)) {
+  DWORD ifs_id = 0;
+  if (!is_live_socket(s) &&
+      (ifs_completion_ != ifs_completion::wpu || !ifs_catalog_id(s, &ifs_id))) {
     set_error(err, WSAENOTSOCK);
     return FALSE;
   }

@@ -162,6 +162,13 @@ WPU_DECL void backend::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
   }
 }
 
+WPU_DECL HANDLE backend::associate_system_handle(SOCKET h, HANDLE port, ULONG_PTR key,
+                                                 DWORD concurrency, DWORD* err) noexcept {
+  HANDLE r = ::CreateIoCompletionPort(reinterpret_cast<HANDLE>(h), port, key, concurrency);
+  if (r == nullptr) set_error(err, ::GetLastError());
+  return r;
+}
+
 WPU_DECL bool backend::wait_event(WSAEVENT event) noexcept {
   return may_be_event(event) && ::WaitForSingleObject(event, INFINITE) == WAIT_OBJECT_0;
 }
