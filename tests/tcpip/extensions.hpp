@@ -324,32 +324,90 @@ TEST_CASE_TEMPLATE("tcpip: TransmitFile sends head and tail buffers", F, ipv4, i
   }
 }
 
+namespace tcpip_test {
+
+// A temporary file holding `content`, positioned at its start, as the HANDLE
+// TransmitFile takes: a Windows file handle, or on POSIX the file
+// descriptor's value (docs/tcpip.md). Removed at scope exit.
+class temp_file {
+ public:
+  explicit temp_file(const std::string& content) {
 #if defined(_WIN32)
+    char dir[MAX_PATH], path[MAX_PATH];
+    REQUIRE(GetTempPathA(MAX_PATH, dir) != 0);
+    REQUIRE(GetTempFileNameA(dir, "wpu", 0, path) != 0);
+    h_ = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+                     FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+    REQUIRE(h_ != INVALID_HANDLE_VALUE);
+    DWORD written = 0;
+    REQUIRE(WriteFile(h_, content.data(), static_cast<DWORD>(content.size()), &written, nullptr));
+    REQUIRE(SetFilePointer(h_, 0, nullptr, FILE_BEGIN) == 0);
+#else
+    char path[] = "/tmp/wpu-tcpip-XXXXXX";
+    fd_ = ::mkstemp(path);
+    REQUIRE(fd_ >= 0);
+    ::unlink(path);
+    REQUIRE(::write(fd_, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    REQUIRE(::lseek(fd_, 0, SEEK_SET) == 0);
+#endif
+  }
+  ~temp_file() {
+#if defined(_WIN32)
+    CloseHandle(h_);
+#else
+    ::close(fd_);
+#endif
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  HANDLE handle() const {
+#if defined(_WIN32)
+    return h_;
+#else
+    return reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd_));
+#endif
+  }
+
+ private:
+#if defined(_WIN32)
+  HANDLE h_ = INVALID_HANDLE_VALUE;
+#else
+  int fd_ = -1;
+#endif
+};
+
+}  // namespace tcpip_test
+
 TEST_CASE_TEMPLATE("tcpip: TransmitFile sends a file", F, ipv4, ipv6) {
   session app;
   tcp_pair p = make_tcp_pair(F::af);
   auto transmit = extension<LPFN_TRANSMITFILE>(p.client, guid_transmitfile());
   const std::string content = pattern(300000, 12);
-  char dir[MAX_PATH], path[MAX_PATH];
-  REQUIRE(GetTempPathA(MAX_PATH, dir) != 0);
-  REQUIRE(GetTempFileNameA(dir, "wpu", 0, path) != 0);
-  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
-                         FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
-  REQUIRE(f != INVALID_HANDLE_VALUE);
-  DWORD written = 0;
-  REQUIRE(WriteFile(f, content.data(), static_cast<DWORD>(content.size()), &written, nullptr));
-  REQUIRE(SetFilePointer(f, 0, nullptr, FILE_BEGIN) == 0);
+  temp_file f(content);
   char head[] = "<<";
-  TRANSMIT_FILE_BUFFERS tfb{head, 2, nullptr, 0};
+  char tail[] = ">>";
+  TRANSMIT_FILE_BUFFERS tfb{head, 2, tail, 2};
   std::string got;
-  scoped_thread reader(
-      [&] { CHECK(recv_everything(p.server, static_cast<int>(content.size()) + 2, got)); });
-  CHECK(transmit(p.client, f, 0, 0, nullptr, &tfb, 0) == TRUE);
-  reader.join();
-  CHECK(got == "<<" + content);
-  CloseHandle(f);
+  SUBCASE("synchronous, the whole file") {
+    scoped_thread reader(
+        [&] { CHECK(recv_everything(p.server, static_cast<int>(content.size()) + 4, got)); });
+    CHECK(transmit(p.client, f.handle(), 0, 0, nullptr, &tfb, 0) == TRUE);
+    reader.join();
+    CHECK(got == "<<" + content + ">>");
+  }
+  SUBCASE("overlapped, the first 100,000 bytes in 4,096-byte sends") {
+    overlapped_event o;
+    scoped_thread reader([&] { CHECK(recv_everything(p.server, 100000 + 4, got)); });
+    const BOOL ok = transmit(p.client, f.handle(), 100000, 4096, &o.ov, &tfb, 0);
+    if (!ok) CHECK(last_error() == WSA_IO_PENDING);
+    REQUIRE(signalled(o.ov.hEvent, soon_ms));
+    DWORD n = 0, flags = 0;
+    CHECK(wpu_wsa_get_overlapped_result(p.client, &o.ov, &n, FALSE, &flags) == TRUE);
+    CHECK(n == 100000 + 4);
+    reader.join();
+    CHECK(got == "<<" + content.substr(0, 100000) + ">>");
+  }
 }
-#endif
 
 TEST_CASE_TEMPLATE("tcpip: WSASendMsg and WSARecvMsg on UDP", F, ipv4, ipv6) {
   session app;
