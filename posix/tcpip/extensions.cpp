@@ -49,6 +49,7 @@ void replace_fd(sock& k, int fd) noexcept {
     k.desc->cancel(ec);
     (void)k.desc->release();
     k.desc.reset();
+    ++k.desc_gen;
     k.read_armed = k.write_armed = k.except_armed = false;
   }
   (void)::dup3(fd, k.fd, O_CLOEXEC);
@@ -56,6 +57,15 @@ void replace_fd(sock& k, int fd) noexcept {
 }
 
 // ---- AcceptEx -------------------------------------------------------------
+
+// Where AcceptEx writes an address inside its area of the output buffer
+// (and GetAcceptExSockaddrs finds it): the area's first 8-aligned byte, so
+// the sockaddr the client reads is aligned. The 16 spare bytes the area
+// must have cover the padding.
+char* address_slot(char* area) noexcept {
+  return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(area) + 7) &
+                                 ~static_cast<uintptr_t>(7));
+}
 
 // Receives AcceptEx's first data on the accepted socket.
 struct accept_recv_op : op {
@@ -99,11 +109,14 @@ struct accept_op : op {
     socklen_t llen_ = sizeof local, plen = sizeof peer;
     (void)::getsockname(a.fd, reinterpret_cast<sockaddr*>(&local), &llen_);
     (void)::getpeername(a.fd, reinterpret_cast<sockaddr*>(&peer), &plen);
-    int l1 = static_cast<int>(llen), l2 = static_cast<int>(rlen);
-    std::memset(buf + rxlen, 0, llen);
-    std::memset(buf + rxlen + llen, 0, rlen);
-    (void)sockaddr_to_ws(local, llen_, reinterpret_cast<sockaddr*>(buf + rxlen), &l1);
-    (void)sockaddr_to_ws(peer, plen, reinterpret_cast<sockaddr*>(buf + rxlen + llen), &l2);
+    char* larea = buf + rxlen;
+    char* rarea = buf + rxlen + llen;
+    int l1 = static_cast<int>(llen - (address_slot(larea) - larea));
+    int l2 = static_cast<int>(rlen - (address_slot(rarea) - rarea));
+    std::memset(larea, 0, llen);
+    std::memset(rarea, 0, rlen);
+    (void)sockaddr_to_ws(local, llen_, reinterpret_cast<sockaddr*>(address_slot(larea)), &l1);
+    (void)sockaddr_to_ws(peer, plen, reinterpret_cast<sockaddr*>(address_slot(rarea)), &l2);
     if (rxlen == 0) return true;
     const ssize_t n = ::recv(a.fd, buf, rxlen, MSG_DONTWAIT);
     if (n >= 0) {
@@ -137,9 +150,7 @@ bool run_ext(const use& u, op_ptr o, LPDWORD done, bool reads) {
   o->reads = reads;
   std::unique_lock<std::mutex> lock(s.m);
   auto& q = reads ? s.read_q : s.write_q;
-  o->ov->InternalHigh = 0;
-  __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
-                   __ATOMIC_RELEASE);
+  begin_overlapped(o->ov);
   bool finished = q.empty() && o->step(s);
   if (!finished) {
     q.push_back(std::move(o));
@@ -148,7 +159,10 @@ bool run_ext(const use& u, op_ptr o, LPDWORD done, bool reads) {
   }
   if (o->handed_off) return fail_last(WSA_IO_PENDING);
   lock.unlock();
-  if (o->error != 0) return fail_last(static_cast<int>(o->error));
+  if (o->error != 0) {
+    __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(o->error), __ATOMIC_RELEASE);
+    return fail_last(static_cast<int>(o->error));
+  }
   if (done != nullptr) *done = o->bytes;
   deliver(s.fd, *o);
   return true;
@@ -192,8 +206,9 @@ void get_accept_ex_sockaddrs(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
     return sa->sa_family == WPU_WS_AF_INET6 ? static_cast<int>(sizeof(sockaddr_in6))
                                             : static_cast<int>(sizeof(sockaddr_in));
   };
-  auto* local = reinterpret_cast<sockaddr*>(base + dwReceiveDataLength);
-  auto* remote = reinterpret_cast<sockaddr*>(base + dwReceiveDataLength + dwLocalAddressLength);
+  auto* local = reinterpret_cast<sockaddr*>(address_slot(base + dwReceiveDataLength));
+  auto* remote =
+      reinterpret_cast<sockaddr*>(address_slot(base + dwReceiveDataLength + dwLocalAddressLength));
   (void)dwRemoteAddressLength;
   if (LocalSockaddr != nullptr) *LocalSockaddr = local;
   if (LocalSockaddrLength != nullptr) *LocalSockaddrLength = len_of(local);

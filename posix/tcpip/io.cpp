@@ -117,7 +117,8 @@ namespace {
 
 enum class dir { read, write, except };
 
-void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) noexcept;
+void on_ready(const sock_ptr& self, dir d, unsigned gen,
+              const boost::system::error_code& ec) noexcept;
 
 void process(sock& s, std::deque<op_ptr>& q, std::vector<op_ptr>* done) {
   while (!q.empty()) {
@@ -136,20 +137,21 @@ bool arm(sock& s, dir d) noexcept {
     const auto w = d == dir::read    ? boost::asio::posix::descriptor_base::wait_read
                    : d == dir::write ? boost::asio::posix::descriptor_base::wait_write
                                      : boost::asio::posix::descriptor_base::wait_error;
-    s.desc->async_wait(w, [self = s.shared_from_this(), d](const boost::system::error_code& ec) {
-      on_ready(self, d, ec);
-    });
+    s.desc->async_wait(w, [self = s.shared_from_this(), d, gen = s.desc_gen](
+                              const boost::system::error_code& ec) { on_ready(self, d, gen, ec); });
     return true;
   } catch (...) {
     return false;
   }
 }
 
-void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) noexcept {
+void on_ready(const sock_ptr& self, dir d, unsigned gen,
+              const boost::system::error_code& ec) noexcept {
   sock& s = *self;
   std::vector<op_ptr> done;
   {
     std::lock_guard<std::mutex> lock(s.m);
+    if (gen != s.desc_gen) return;  // a wait of a released descriptor
     if (d == dir::read) s.read_armed = false;
     if (d == dir::write) s.write_armed = false;
     if (d == dir::except) s.except_armed = false;
@@ -168,8 +170,14 @@ void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) 
     } catch (...) {
     }
     update_watch(s);
+    // The deliveries name the fd: counted as a call in progress, so that
+    // closesocket does not close (and the kernel does not reuse) the fd
+    // before they are made.
+    if (!done.empty()) s.users.fetch_add(1, std::memory_order_seq_cst);
   }
+  if (done.empty()) return;
   for (op_ptr& o : done) deliver(s.fd, *o);
+  s.users.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 }  // namespace
@@ -239,6 +247,18 @@ void free_unrun_apcs() noexcept {
   apc_live.clear();
 }
 
+void begin_overlapped(LPWSAOVERLAPPED ov) noexcept {
+  ov->InternalHigh = 0;
+  __atomic_store_n(&ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
+                   __ATOMIC_RELEASE);
+  HANDLE ev = reinterpret_cast<HANDLE>(reinterpret_cast<uintptr_t>(ov->hEvent) &
+                                       ~static_cast<uintptr_t>(1));
+  if (ev != nullptr) {
+    int e = 0;
+    (void)prov().up.lpWPUResetEvent(ev, &e);  // a bad event is the client's mistake
+  }
+}
+
 void deliver(int fd, op& o) noexcept {
   LPWSAOVERLAPPED ov = o.ov;
   if (ov == nullptr) return;
@@ -291,25 +311,32 @@ void deliver(int fd, op& o) noexcept {
 int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
   sock& s = *u;
   if (o->ov != nullptr) {
+    // A request that fails at once is not completed: Internal holds the
+    // error, nothing is signalled, a thread opened for it is closed.
+    auto refuse = [&](int e) {
+      __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(e), __ATOMIC_RELEASE);
+      if (o->own_thread && prov().up.lpWPUCloseThread != nullptr) {
+        int ce = 0;
+        prov().up.lpWPUCloseThread(&o->thread, &ce);
+      }
+      *err = e;
+      return SOCKET_ERROR;
+    };
+    begin_overlapped(o->ov);
     std::unique_lock<std::mutex> lock(s.m);
     auto& q = o->reads ? s.read_q : s.write_q;
     bool finished = false;
     try {
       finished = q.empty() && o->step(s);
     } catch (...) {
-      *err = WSAENOBUFS;
-      return SOCKET_ERROR;
+      return refuse(WSAENOBUFS);
     }
     if (o->reads) reenable(s, FD_READ);
     if (!finished) {
-      o->ov->InternalHigh = 0;
-      __atomic_store_n(&o->ov->Internal, static_cast<ULONG_PTR>(WSS_OPERATION_IN_PROGRESS),
-                       __ATOMIC_RELEASE);
       try {
         q.push_back(std::move(o));
       } catch (...) {
-        *err = WSAENOBUFS;
-        return SOCKET_ERROR;
+        return refuse(WSAENOBUFS);
       }
       update_watch(s);
       *err = WSA_IO_PENDING;
@@ -320,10 +347,7 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
       *err = WSA_IO_PENDING;
       return SOCKET_ERROR;
     }
-    if (o->error != 0 && o->error != WSAEMSGSIZE) {
-      *err = static_cast<int>(o->error);
-      return SOCKET_ERROR;
-    }
+    if (o->error != 0 && o->error != WSAEMSGSIZE) return refuse(static_cast<int>(o->error));
     if (done != nullptr) *done = o->bytes;
     deliver(s.fd, *o);
     if (o->error != 0) {
@@ -413,7 +437,8 @@ struct data_op : op {
   int lflags = 0;
   bool whole = true;  // send: all of it; recv: MSG_WAITALL
   bool sending = false;
-  bool to_set = false;  // sendto with an address
+  bool to_set = false;       // sendto with an address
+  bool sendto_call = false;  // WSPSendTo (no address: WSAEDESTADDRREQ, not WSAENOTCONN)
   sockaddr_storage to{};
   socklen_t tolen = 0;
   sockaddr* from = nullptr;  // recvfrom: the client's, written at completion
@@ -465,7 +490,7 @@ struct data_op : op {
           if (bytes > 0 && stream_send_partial_ok) return true;
           return false;
         }
-        if (e == EDESTADDRREQ) return fail(WSAENOTCONN);
+        if (e == EDESTADDRREQ) return fail(sendto_call ? WSAEDESTADDRREQ : WSAENOTCONN);
         if (e == ECONNRESET || e == EPIPE) s.reset = s.reset || !s.shut_send;
         return fail(static_cast<DWORD>(sock_error(s, e)));
       }
@@ -530,7 +555,7 @@ struct data_op : op {
 int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, DWORD flags,
               LPDWORD lpFlags, bool sending, const sockaddr* to, int tolen, sockaddr* from,
               LPINT fromlen, LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
-              LPWSATHREADID thread, LPINT err) noexcept {
+              LPWSATHREADID thread, LPINT err, bool sendto_call = false) noexcept {
   use u;
   if (!u.acquire(s, err)) return SOCKET_ERROR;
   sock& k = *u;
@@ -565,6 +590,7 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
   }
   while (o->at < o->iov.size() && o->iov[o->at].iov_len == 0) ++o->at;
   o->sending = sending;
+  o->sendto_call = sendto_call;
   o->reads = !sending;
   const bool overlapped = ov != nullptr && k.overlapped;
   bool waitall = false;
@@ -638,8 +664,8 @@ int WSPAPI wsp_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
                        LPWSATHREADID lpThreadId, LPINT lpErrno) {
   return data_call(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, nullptr, true, lpTo,
-                   iTolen, nullptr, nullptr, lpOverlapped, lpCompletionRoutine, lpThreadId,
-                   lpErrno);
+                   iTolen, nullptr, nullptr, lpOverlapped, lpCompletionRoutine, lpThreadId, lpErrno,
+                   true);
 }
 
 int WSPAPI wsp_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,

@@ -176,6 +176,9 @@ int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept {
 
 // ---- startup and cleanup --------------------------------------------------
 
+void close_duplicates() noexcept;
+int take_duplicate(const WSAPROTOCOL_INFOW& info) noexcept;
+
 namespace {
 
 void start_reactor(provider& p) {
@@ -210,6 +213,7 @@ static void close_owned(const sock_ptr& p) noexcept {
       p->desc->cancel(ec);
       (void)p->desc->release();
       p->desc.reset();
+      ++p->desc_gen;
     }
     abort_queued(*p, &aborted);
     p->event = nullptr;
@@ -254,6 +258,8 @@ int WSPAPI wsp_cleanup(LPINT lpErrno) {
   if (--p.startups == 0) {
     close_all_for_cleanup();
     stop_reactor(p);
+    close_duplicates();
+    free_unrun_apcs();
   }
   return 0;
 }
@@ -298,6 +304,8 @@ SOCKET adopt(int fd, DWORD catalog_id, const WSAPROTOCOL_INFOW& info, int family
   return h;
 }
 
+static bool has_local_port(int fd) noexcept;
+
 SOCKET WSPAPI wsp_socket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo,
                          GROUP g, DWORD dwFlags, LPINT lpErrno) {
   if (lpProtocolInfo == nullptr) {
@@ -333,6 +341,28 @@ SOCKET WSPAPI wsp_socket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpP
                             WSA_FLAG_MULTIPOINT_D_ROOT | WSA_FLAG_MULTIPOINT_D_LEAF)) != 0) {
     *lpErrno = WSAEINVAL;
     return INVALID_SOCKET;
+  }
+  // A WSAPROTOCOL_INFOW from WSPDuplicateSocket opens the duplicate.
+  if (int dup = take_duplicate(info); dup >= 0) {
+    sock_ptr p;
+    SOCKET h = adopt(dup, info.dwCatalogEntryId, info, family, type, protocol,
+                     (dwFlags & WSA_FLAG_OVERLAPPED) != 0, &p, lpErrno);
+    if (h != INVALID_SOCKET) {
+      // The duplicate's state is the original's, as the kernel has it.
+      std::lock_guard<std::mutex> lock(p->m);
+      sockaddr_storage a;
+      socklen_t len = sizeof a;
+      int listening = 0;
+      socklen_t llen = sizeof listening;
+      (void)::getsockopt(dup, SOL_SOCKET, SO_ACCEPTCONN, &listening, &llen);
+      p->listening = listening != 0;
+      p->bound = has_local_port(dup);
+      if (::getpeername(dup, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        p->state = conn_state::connected;
+        p->connected_at = std::chrono::steady_clock::now();
+      }
+    }
+    return h;
   }
   int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
@@ -439,7 +469,7 @@ SOCKET WSPAPI wsp_accept(SOCKET s, sockaddr* addr, LPINT addrlen, LPCONDITIONPRO
   use u;
   if (!u.acquire(s, lpErrno)) return INVALID_SOCKET;
   sock& ls = *u;
-  if (addrlen != nullptr && *addrlen < ws_sockaddr_len(ls.family) && addr != nullptr) {
+  if (addr != nullptr && (addrlen == nullptr || *addrlen < ws_sockaddr_len(ls.family))) {
     *lpErrno = WSAEFAULT;
     return INVALID_SOCKET;
   }

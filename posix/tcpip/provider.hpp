@@ -22,6 +22,12 @@
 #include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
 #include <wpu/detail/ws2spi_decls.h>
+#if defined(WPU_HEADER_ONLY)
+// Header-only wpu: the C functions the provider calls (WPUCompleteOverlapped-
+// Request, WSAWaitForMultipleEvents, WSASetLastError) are inline, defined
+// here, and reach the host's copy of wpu's process objects (README, "Modes").
+#  include <wpu/wpu.hpp>
+#endif
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -119,6 +125,7 @@ struct sock : std::enable_shared_from_this<sock> {
 
   // The reactor.
   std::unique_ptr<boost::asio::posix::stream_descriptor> desc;
+  unsigned desc_gen = 0;  // bumped when `desc` is released: older waits are stale
   bool read_armed = false;
   bool write_armed = false;
   bool except_armed = false;
@@ -212,6 +219,10 @@ void reenable(sock& s, LONG bits) noexcept;
 // Arms the reactor for what the socket's queues and selected events need.
 void update_watch(sock& s) noexcept;
 
+// An overlapped request starts: Internal = WSS_OPERATION_IN_PROGRESS,
+// InternalHigh = 0, and its event reset, as Windows' I/O manager does.
+void begin_overlapped(LPWSAOVERLAPPED ov) noexcept;
+
 // A finished overlapped request's completion, with no socket mutex held:
 // Offset = flags, then WPUQueueApc (routine) or WPUCompleteOverlappedRequest.
 void deliver(int fd, op& o) noexcept;
@@ -221,6 +232,8 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept;
 
 // Winsock control of the socket from the notification calls.
 void close_all_for_cleanup() noexcept;
+// Frees the completion-routine records whose APC never ran (WSPCleanup).
+void free_unrun_apcs() noexcept;
 void abort_queued(sock& s, std::vector<op_ptr>* out) noexcept;
 
 // Extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER): the pointer for
