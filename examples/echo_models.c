@@ -793,22 +793,35 @@ static void print_upcalls(unsigned int bits) {
 
 /* ---- Checks beyond the table: errors and closing ------------------------ */
 
-/* A connected TCP pair through the LSP (blocking connect and accept on this
-   thread); 0 or -1. */
-static int tcp_pair(SOCKET* client, SOCKET* server) {
-  struct sockaddr_in addr;
-  int len = sizeof addr;
-  SOCKET l = socket(AF_INET, SOCK_STREAM, 0);
+/* A connected TCP pair of `family` (AF_INET: 127.0.0.1, AF_INET6: ::1)
+   through the LSP, with blocking connect and accept on this thread; 0, or
+   -1 with the failing call's error as the last error. */
+static int tcp_pair(int family, SOCKET* client, SOCKET* server) {
+  union {
+    struct sockaddr sa;
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } addr;
+  int size = family == AF_INET ? (int)sizeof addr.v4 : (int)sizeof addr.v6, len = size;
+  SOCKET l = socket(family, SOCK_STREAM, 0);
   *client = *server = INVALID_SOCKET;
   memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (l == INVALID_SOCKET || bind(l, (struct sockaddr*)&addr, sizeof addr) != 0 ||
-      listen(l, 1) != 0 || getsockname(l, (struct sockaddr*)&addr, &len) != 0 ||
-      (*client = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET ||
-      connect(*client, (struct sockaddr*)&addr, sizeof addr) != 0 ||
+  if (family == AF_INET) {
+    addr.v4.sin_family = AF_INET;
+    addr.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  } else {
+    addr.v6.sin6_family = AF_INET6;
+    addr.v6.sin6_addr.s6_addr[15] = 1;
+  }
+  if (l == INVALID_SOCKET || bind(l, &addr.sa, size) != 0 || listen(l, 1) != 0 ||
+      getsockname(l, &addr.sa, &len) != 0 ||
+      (*client = socket(family, SOCK_STREAM, 0)) == INVALID_SOCKET ||
+      connect(*client, &addr.sa, size) != 0 ||
       (*server = accept(l, NULL, NULL)) == INVALID_SOCKET) {
+    int error = WSAGetLastError();
+    if (*client != INVALID_SOCKET) closesocket(*client);
     if (l != INVALID_SOCKET) closesocket(l);
+    WSASetLastError(error);
     return -1;
   }
   closesocket(l);
@@ -835,7 +848,7 @@ static int run_checks(void) {
   int failed = 0, rc;
 
   printf("\nchecks:\n");
-  if (tcp_pair(&c, &s) != 0) return check("a TCP pair through the LSP", 0);
+  if (tcp_pair(AF_INET, &c, &s) != 0) return check("a TCP pair through the LSP", 0);
   rc = WSAIoctl(c, SIO_WPU_LSP_STATS, NULL, 0, &st, 4, &got, NULL, NULL);
   failed += check("SIO_WPU_LSP_STATS with a 4-byte buffer: WSAEFAULT",
                   rc == SOCKET_ERROR && WSAGetLastError() == WSAEFAULT);
@@ -859,7 +872,7 @@ static int run_checks(void) {
   closesocket(s);
 
   /* A receive pending with a completion routine, then closesocket. */
-  if (tcp_pair(&c, &s) != 0) return failed + check("a TCP pair through the LSP", 0);
+  if (tcp_pair(AF_INET, &c, &s) != 0) return failed + check("a TCP pair through the LSP", 0);
   memset(&ov, 0, sizeof ov);
   routine_done = 0;
   rc = WSARecv(c, &b, 1, &got, &flags, &ov, routine);
@@ -869,6 +882,23 @@ static int run_checks(void) {
     if (SleepEx(WAIT_MS, TRUE) != WAIT_IO_COMPLETION) rc = 0;
   failed += check("closesocket with a WSARecv pending (routine): WSA_OPERATION_ABORTED",
                   rc && routine_error == WSA_OPERATION_ABORTED);
+  closesocket(s);
+
+  /* IPv6: the chain over the [TCP/IPv6] entry. A machine without an IPv6
+     loopback skips it. */
+  if (tcp_pair(AF_INET6, &c, &s) != 0) {
+    int error = WSAGetLastError();
+    if (error == WSAEADDRNOTAVAIL || error == WSAEAFNOSUPPORT)
+      printf("  %-68s %s\n", "a TCP echo over ::1 through the LSP", "skipped (no IPv6 loopback)");
+    else
+      failed += check("a TCP echo over ::1 through the LSP", 0);
+    return failed;
+  }
+  rc = send(c, "ping6", 5, 0) == 5 && recv(s, buf, 5, 0) == 5 && send(s, buf, 5, 0) == 5 &&
+       recv(c, buf, sizeof buf, 0) == 5 && memcmp(buf, "ping6", 5) == 0 && lsp_stats(c, &st) &&
+       st.bytes_sent == 5 && st.bytes_received == 5;
+  failed += check("a TCP echo over ::1 through the LSP, 5 bytes counted each way", rc);
+  closesocket(c);
   closesocket(s);
   return failed;
 }
