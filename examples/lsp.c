@@ -1440,8 +1440,9 @@ LSP_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INF
     }
   }
   if (chain_for(info, &err) == NULL) {
+    int ignored = 0;
     unlock(&lock_);
-    if (startups_ == 0) shut_down(&err);
+    if (startups_ == 0) shut_down(&ignored); /* the first start: undo it */
     return err != 0 ? err : WSAEPROVIDERFAILEDINIT;
   }
   ++startups_;
