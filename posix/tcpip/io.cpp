@@ -469,6 +469,7 @@ struct data_op : op {
 
   bool step_send(sock& s) {
     if (s.shut_send) return fail(WSAESHUTDOWN);
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (s.stream()) {
       refresh_connect(s);
       if (s.state != conn_state::connected) return fail(s.reset ? WSAECONNRESET : WSAENOTCONN);
@@ -504,6 +505,8 @@ struct data_op : op {
 
   bool step_recv(sock& s) {
     if (s.shut_recv) return fail(WSAESHUTDOWN);
+    // Linux reports a reset once; Windows fails every later receive with it.
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (!s.stream() && !s.bound) {
       sockaddr_storage a;
       socklen_t len = sizeof a;
