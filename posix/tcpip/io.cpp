@@ -105,9 +105,20 @@ static void oob_events(sock& s) noexcept {
   if (::recv(s.fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) >= 1) record(s, FD_OOB, 0);
 }
 
+// Records at once the selected events whose conditions already hold (as
+// Windows does inside WSAEventSelect/WSAAsyncSelect and the re-enabling
+// calls); the reactor notices the later ones. With s.m held.
+static void check_now(sock& s, LONG bits) noexcept {
+  if ((s.mask & s.enabled & bits) == 0) return;
+  if ((bits & (FD_READ | FD_CLOSE | FD_ACCEPT)) != 0) read_events(s);
+  if ((bits & (FD_WRITE | FD_CONNECT)) != 0) write_events(s);
+  if ((bits & FD_OOB) != 0) oob_events(s);
+}
+
 void reenable(sock& s, LONG bits) noexcept {
   s.enabled |= (bits & s.mask);
   if ((bits & FD_READ) != 0) s.data_seen = false;
+  check_now(s, bits);
   update_watch(s);
 }
 
@@ -755,6 +766,7 @@ int WSPAPI wsp_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents
   std::memset(k.errors, 0, sizeof k.errors);
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }
@@ -802,6 +814,7 @@ int WSPAPI wsp_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent,
   if (k.state != conn_state::connecting) k.enabled &= ~FD_CONNECT;
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }
