@@ -105,9 +105,20 @@ static void oob_events(sock& s) noexcept {
   if (::recv(s.fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) >= 1) record(s, FD_OOB, 0);
 }
 
+// Records at once the selected events whose conditions already hold (as
+// Windows does inside WSAEventSelect/WSAAsyncSelect and the re-enabling
+// calls); the reactor notices the later ones. With s.m held.
+static void check_now(sock& s, LONG bits) noexcept {
+  if ((s.mask & s.enabled & bits) == 0) return;
+  if ((bits & (FD_READ | FD_CLOSE | FD_ACCEPT)) != 0) read_events(s);
+  if ((bits & (FD_WRITE | FD_CONNECT)) != 0) write_events(s);
+  if ((bits & FD_OOB) != 0) oob_events(s);
+}
+
 void reenable(sock& s, LONG bits) noexcept {
   s.enabled |= (bits & s.mask);
   if ((bits & FD_READ) != 0) s.data_seen = false;
+  check_now(s, bits);
   update_watch(s);
 }
 
@@ -469,6 +480,7 @@ struct data_op : op {
 
   bool step_send(sock& s) {
     if (s.shut_send) return fail(WSAESHUTDOWN);
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (s.stream()) {
       refresh_connect(s);
       if (s.state != conn_state::connected) return fail(s.reset ? WSAECONNRESET : WSAENOTCONN);
@@ -504,6 +516,8 @@ struct data_op : op {
 
   bool step_recv(sock& s) {
     if (s.shut_recv) return fail(WSAESHUTDOWN);
+    // Linux reports a reset once; Windows fails every later receive with it.
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (!s.stream() && !s.bound) {
       sockaddr_storage a;
       socklen_t len = sizeof a;
@@ -752,6 +766,7 @@ int WSPAPI wsp_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents
   std::memset(k.errors, 0, sizeof k.errors);
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }
@@ -799,6 +814,7 @@ int WSPAPI wsp_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent,
   if (k.state != conn_state::connecting) k.enabled &= ~FD_CONNECT;
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }
