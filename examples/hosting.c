@@ -2,10 +2,10 @@
  *
  * The program adds one catalog entry for examples/upper_provider.c (its
  * module path is the first argument), then talks Winsock: WSAStartup loads
- * nothing; the first socket() loads the module, calls its WSPStartup with
- * wpu's upcall table, and routes to its WSPSocket; send, recv, ioctlsocket
- * and an overlapped WSARecv completed through WPUCompleteOverlappedRequest
- * go to that provider; the last WSACleanup calls WSPCleanup and unloads it.
+ * nothing; the first WSASocketW naming the entry loads the module, calls
+ * its WSPStartup with wpu's upcall table, and routes to its WSPSocket; send,
+ * recv, ioctlsocket and an overlapped WSARecv completed through
+ * WPUCompleteOverlappedRequest go to that provider; the last WSACleanup calls WSPCleanup and unloads it.
  *
  * On POSIX <wpu/winsock.h> gives the application Windows' names (socket,
  * send...) for wpu's host functions. On Windows ws2_32 owns those names, so
@@ -20,7 +20,7 @@
 #  include <wpu/detail/winsock_decls.h>
 #  define WSAStartup wpu_wsa_startup
 #  define WSACleanup wpu_wsa_cleanup
-#  define socket wpu_socket
+#  define WSASocketW wpu_wsa_socket_w
 #  define closesocket wpu_closesocket
 #  define send wpu_send
 #  define recv wpu_recv
@@ -74,7 +74,11 @@ int main(int argc, char** argv) {
   printf("WSAStartup: version %u.%u (%s)\n", LOBYTE(data.wVersion), HIBYTE(data.wVersion),
          data.szDescription);
 
-  s = socket(2, 1, 0); /* AF_INET, SOCK_STREAM: the entry above */
+  /* The catalog already holds wpu's base provider for AF_INET/SOCK_STREAM
+     (the default catalog), and socket() takes the first match in catalog
+     order; WSASocketW with the entry's protocol info picks this one. */
+  if (wpu_catalog_get(id, &info) != 0) return 1;
+  s = WSASocketW(2, 1, 0, &info, 0, WSA_FLAG_OVERLAPPED);
   if (s == INVALID_SOCKET) {
     printf("socket failed: %d (%s)\n", WSAGetLastError(), wpu_host_failure_text());
     return 1;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -296,6 +297,97 @@ TEST_CASE("catalog: ids are never reused; files; C++ API errors") {
   int len = 10;
   CHECK(cat.provider_path(info.ProviderId, nullptr, &len) == WSAEFAULT);
   CHECK(len == 6);
+}
+
+// The four entries of wpu tcpip in `entries`, in catalog order, or fewer.
+static std::vector<wpu::provider_entry> tcpip_entries(const std::vector<wpu::provider_entry>& all) {
+  GUID id{};
+  REQUIRE(wpu::parse_guid(wpu::tcpip_provider_guid, &id));
+  std::vector<wpu::provider_entry> out;
+  for (const wpu::provider_entry& e : all)
+    if (wpu::same_guid(e.info.ProviderId, id)) out.push_back(e);
+  return out;
+}
+
+static std::string narrow(const wpu::wstring& w) {
+  std::string s;
+  for (WCHAR c : w) s += static_cast<char>(c);
+  return s;
+}
+
+TEST_CASE("catalog: add_tcpip_entries makes MSAFD-like base entries for wpu tcpip") {
+  wpu::catalog cat;
+  DWORD first = 0;
+  REQUIRE(wpu::add_tcpip_entries(cat, &first) == 0);
+  const std::vector<wpu::provider_entry> all = cat.entries();
+  REQUIRE(all.size() == 4);
+  CHECK(tcpip_entries(all).size() == 4);
+  CHECK(first == all[0].info.dwCatalogEntryId);
+  struct expect {
+    int af, type, protocol, len;
+    DWORD flags1, msg;
+    const char* name;
+  } rows[] = {
+      {2, 1, 6, 16, 0x20066, 0, "wpu Tcpip [TCP/IP]"},
+      {2, 2, 17, 16, 0x20209, 65507, "wpu Tcpip [UDP/IP]"},
+      {23, 1, 6, 28, 0x20066, 0, "wpu Tcpip [TCP/IPv6]"},
+      {23, 2, 17, 28, 0x20209, 65527, "wpu Tcpip [UDP/IPv6]"},
+  };
+  for (int i = 0; i < 4; ++i) {
+    const WSAPROTOCOL_INFOW& x = all[static_cast<size_t>(i)].info;
+    CAPTURE(i);
+    CHECK(x.dwCatalogEntryId == first + static_cast<DWORD>(i));
+    CHECK(x.iAddressFamily == rows[i].af);
+    CHECK(x.iSocketType == rows[i].type);
+    CHECK(x.iProtocol == rows[i].protocol);
+    CHECK(x.iMaxSockAddr == rows[i].len);
+    CHECK(x.iMinSockAddr == rows[i].len);
+    CHECK(x.dwServiceFlags1 == rows[i].flags1);
+    CHECK((x.dwServiceFlags1 & XP1_IFS_HANDLES) != 0);
+    CHECK(x.dwProviderFlags == PFL_MATCHES_PROTOCOL_ZERO);
+    CHECK(x.ProtocolChain.ChainLen == BASE_PROTOCOL);
+    CHECK(x.iVersion == 2);
+    CHECK(x.dwMessageSize == rows[i].msg);
+    CHECK(narrow(wpu::wstring(x.szProtocol)) == rows[i].name);
+  }
+#if defined(WPU_POSIX)
+  // WPU_TCPIP_PROVIDER names the module; empty or unset, the installed one.
+  const char* old = std::getenv("WPU_TCPIP_PROVIDER");
+  const std::string saved = old != nullptr ? old : "";
+  ::setenv("WPU_TCPIP_PROVIDER", "/opt/x/wpu-tcpip.so", 1);
+  wpu::catalog c2;
+  REQUIRE(wpu::add_tcpip_entries(c2) == 0);
+  for (const wpu::provider_entry& e : c2.entries()) CHECK(narrow(e.path) == "/opt/x/wpu-tcpip.so");
+  ::setenv("WPU_TCPIP_PROVIDER", "", 1);
+  wpu::catalog c3;
+  REQUIRE(wpu::add_tcpip_entries(c3) == 0);
+  const std::string installed = narrow(c3.entries()[0].path);
+  CHECK(installed.front() == '/');
+  CHECK(installed.size() > 17);
+  CHECK(installed.compare(installed.size() - 17, 17, "/wpu/wpu-tcpip.so") == 0);
+  if (old != nullptr)
+    ::setenv("WPU_TCPIP_PROVIDER", saved.c_str(), 1);
+  else
+    ::unsetenv("WPU_TCPIP_PROVIDER");
+#endif
+}
+
+TEST_CASE("catalog: without WPU_CATALOG the process catalog starts with wpu tcpip's entries") {
+  const char* file = std::getenv("WPU_CATALOG");
+  if (file != nullptr && *file != '\0') return;  // the file is the whole catalog then
+  CHECK(wpu::process_catalog_status() == 0);
+  const std::vector<wpu::provider_entry> mine = tcpip_entries(wpu::process_catalog().entries());
+  REQUIRE(mine.size() == 4);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(mine[static_cast<size_t>(i)].info.dwCatalogEntryId ==
+          mine[0].info.dwCatalogEntryId + static_cast<DWORD>(i));
+    CHECK(mine[static_cast<size_t>(i)].path == mine[0].path);
+  }
+  CHECK(mine[0].info.iAddressFamily == 2);
+  CHECK(mine[2].info.iAddressFamily == 23);
+#if defined(_WIN32)
+  CHECK(narrow(mine[0].path) == "wpu-tcpip.dll");
+#endif
 }
 
 #if defined(WPU_POSIX)

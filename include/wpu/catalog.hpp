@@ -124,8 +124,23 @@ class catalog {
   DWORD next_id_ = first_id;
 };
 
+/// The ProviderId of wpu's base provider, "wpu tcpip" (docs/tcpip.md).
+constexpr const char* tcpip_provider_guid = "{6A3F2C10-8B4D-4E5F-9C21-7D0E1B2A3C4D}";
+
+/// Adds the four base entries of "wpu tcpip" at the end of `c`'s order, as
+/// Windows' MSAFD Tcpip entries: TCP/IP, UDP/IP, TCP/IPv6, UDP/IPv6 (address
+/// families 2 and Winsock's 23), ChainLen 1, XP1_IFS_HANDLES,
+/// PFL_MATCHES_PROTOCOL_ZERO, ProviderId tcpip_provider_guid, szProtocol
+/// "wpu Tcpip [TCP/IP]" and so on. The path is $WPU_TCPIP_PROVIDER when set
+/// and not empty, else the installed module (POSIX: the absolute
+/// <prefix>/<libdir>/wpu/wpu-tcpip.so of the build; Windows: wpu-tcpip.dll).
+/// *first_id (if not NULL) gets the first entry's id; the others follow it.
+/// 0, or the error of catalog::add. Any thread.
+WPU_DECL int add_tcpip_entries(catalog& c, DWORD* first_id = nullptr) noexcept;
+
 /// The process's catalog, used by the default backend. On first use it loads
-/// the file named by WPU_CATALOG, if that variable is set.
+/// the file named by WPU_CATALOG when that variable is set and not empty;
+/// otherwise it holds add_tcpip_entries()' four entries (the default catalog).
 WPU_DECL catalog& process_catalog() noexcept;
 
 /// 0, or the error from loading WPU_CATALOG (WSASYSNOTREADY: unreadable,

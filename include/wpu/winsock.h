@@ -10,9 +10,11 @@
  * On POSIX, including this header makes, in this translation unit only:
  *   - WSAStartup, socket, bind, send, select, closesocket... name wpu's host
  *     functions (wpu_wsa_startup, wpu_socket...), through macros;
- *   - SOL_SOCKET, SO_*, MSG_*, FIONBIO, FIONREAD, SIOCATMARK and AF_INET6
- *     Winsock's values (SOL_SOCKET 0xFFFF, AF_INET6 23...), replacing the C
- *     library's, and `linger` Winsock's 4-byte struct;
+ *   - SOL_SOCKET, SO_*, MSG_*, FIONBIO, FIONREAD, SIOCATMARK, AF_INET6 and
+ *     the IP_*, IPV6_* and TCP_* option names Winsock's values (SOL_SOCKET
+ *     0xFFFF, AF_INET6 23, IP_TTL 4, IPV6_V6ONLY 27...), replacing the C
+ *     library's, `linger` Winsock's 4-byte struct and `in_pktinfo` /
+ *     `in6_pktinfo` Windows' layouts;
  *   - fd_set Winsock's counted set (through <wpu/ws2spi.h>).
  * So a translation unit that includes it talks Winsock, not POSIX sockets:
  * include it after every system header, and keep calls to the C library's
@@ -95,6 +97,75 @@
 #  define FIONREAD WPU_WS_FIONREAD
 #  define SIOCATMARK WPU_WS_SIOCATMARK
 #  define linger wpu_ws_linger
+#  undef IP_OPTIONS
+#  define IP_OPTIONS WPU_WS_IP_OPTIONS
+#  undef IP_HDRINCL
+#  define IP_HDRINCL WPU_WS_IP_HDRINCL
+#  undef IP_TOS
+#  define IP_TOS WPU_WS_IP_TOS
+#  undef IP_TTL
+#  define IP_TTL WPU_WS_IP_TTL
+#  undef IP_MULTICAST_IF
+#  define IP_MULTICAST_IF WPU_WS_IP_MULTICAST_IF
+#  undef IP_MULTICAST_TTL
+#  define IP_MULTICAST_TTL WPU_WS_IP_MULTICAST_TTL
+#  undef IP_MULTICAST_LOOP
+#  define IP_MULTICAST_LOOP WPU_WS_IP_MULTICAST_LOOP
+#  undef IP_ADD_MEMBERSHIP
+#  define IP_ADD_MEMBERSHIP WPU_WS_IP_ADD_MEMBERSHIP
+#  undef IP_DROP_MEMBERSHIP
+#  define IP_DROP_MEMBERSHIP WPU_WS_IP_DROP_MEMBERSHIP
+#  undef IP_PKTINFO
+#  define IP_PKTINFO WPU_WS_IP_PKTINFO
+#  undef IP_RECVTTL
+#  define IP_RECVTTL WPU_WS_IP_RECVTTL
+#  undef IP_RECVTOS
+#  define IP_RECVTOS WPU_WS_IP_RECVTOS
+#  undef IPV6_HDRINCL
+#  define IPV6_HDRINCL WPU_WS_IPV6_HDRINCL
+#  undef IPV6_UNICAST_HOPS
+#  define IPV6_UNICAST_HOPS WPU_WS_IPV6_UNICAST_HOPS
+#  undef IPV6_MULTICAST_IF
+#  define IPV6_MULTICAST_IF WPU_WS_IPV6_MULTICAST_IF
+#  undef IPV6_MULTICAST_HOPS
+#  define IPV6_MULTICAST_HOPS WPU_WS_IPV6_MULTICAST_HOPS
+#  undef IPV6_MULTICAST_LOOP
+#  define IPV6_MULTICAST_LOOP WPU_WS_IPV6_MULTICAST_LOOP
+#  undef IPV6_ADD_MEMBERSHIP
+#  define IPV6_ADD_MEMBERSHIP WPU_WS_IPV6_ADD_MEMBERSHIP
+#  undef IPV6_JOIN_GROUP
+#  define IPV6_JOIN_GROUP WPU_WS_IPV6_JOIN_GROUP
+#  undef IPV6_DROP_MEMBERSHIP
+#  define IPV6_DROP_MEMBERSHIP WPU_WS_IPV6_DROP_MEMBERSHIP
+#  undef IPV6_LEAVE_GROUP
+#  define IPV6_LEAVE_GROUP WPU_WS_IPV6_LEAVE_GROUP
+#  undef IPV6_DONTFRAG
+#  define IPV6_DONTFRAG WPU_WS_IPV6_DONTFRAG
+#  undef IPV6_PKTINFO
+#  define IPV6_PKTINFO WPU_WS_IPV6_PKTINFO
+#  undef IPV6_HOPLIMIT
+#  define IPV6_HOPLIMIT WPU_WS_IPV6_HOPLIMIT
+#  undef IPV6_V6ONLY
+#  define IPV6_V6ONLY WPU_WS_IPV6_V6ONLY
+#  undef IPV6_RECVTCLASS
+#  define IPV6_RECVTCLASS WPU_WS_IPV6_RECVTCLASS
+#  undef TCP_KEEPALIVE
+#  define TCP_KEEPALIVE WPU_WS_TCP_KEEPALIVE
+#  undef TCP_MAXSEG
+#  define TCP_MAXSEG WPU_WS_TCP_MAXSEG
+#  undef TCP_MAXRT
+#  define TCP_MAXRT WPU_WS_TCP_MAXRT
+#  undef TCP_FASTOPEN
+#  define TCP_FASTOPEN WPU_WS_TCP_FASTOPEN
+#  undef TCP_KEEPCNT
+#  define TCP_KEEPCNT WPU_WS_TCP_KEEPCNT
+#  undef TCP_KEEPINTVL
+#  define TCP_KEEPINTVL WPU_WS_TCP_KEEPINTVL
+#  define IP_DONTFRAGMENT WPU_WS_IP_DONTFRAGMENT
+#  define in_pktinfo wpu_ws_in_pktinfo
+#  define in6_pktinfo wpu_ws_in6_pktinfo
+#  define IN_PKTINFO wpu_ws_in_pktinfo
+#  define IN6_PKTINFO wpu_ws_in6_pktinfo
 #  undef IOC_IN
 #  undef IOC_OUT
 #  undef IOC_INOUT

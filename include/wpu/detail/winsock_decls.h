@@ -30,6 +30,8 @@ typedef fd_set wpu_ws_fd_set;
 #else /* !defined(_WIN32) */
 typedef wpu_fd_set wpu_ws_fd_set;
 
+#  include <netinet/in.h> /* in_addr, in6_addr (the pktinfo structures below) */
+
 #  ifdef __cplusplus
 extern "C" {
 #  endif
@@ -244,6 +246,74 @@ typedef INT (*LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD 
 #  define WPU_WS_FIONBIO ((LONG)0x8004667E)
 #  define WPU_WS_FIONREAD ((LONG)0x4004667F)
 #  define WPU_WS_SIOCATMARK ((LONG)0x40047307)
+
+/* IPPROTO_IP options (ws2ipdef.h numbers; the levels IPPROTO_IP 0,
+   IPPROTO_TCP 6, IPPROTO_UDP 17 and IPPROTO_IPV6 41 are the same on Linux). */
+#  define WPU_WS_IP_OPTIONS 1
+#  define WPU_WS_IP_HDRINCL 2
+#  define WPU_WS_IP_TOS 3
+#  define WPU_WS_IP_TTL 4
+#  define WPU_WS_IP_MULTICAST_IF 9
+#  define WPU_WS_IP_MULTICAST_TTL 10
+#  define WPU_WS_IP_MULTICAST_LOOP 11
+#  define WPU_WS_IP_ADD_MEMBERSHIP 12
+#  define WPU_WS_IP_DROP_MEMBERSHIP 13
+#  define WPU_WS_IP_DONTFRAGMENT 14
+#  define WPU_WS_IP_PKTINFO 19
+#  define WPU_WS_IP_RECVTTL 21
+#  define WPU_WS_IP_RECVTOS 40
+/* IPPROTO_IPV6 options. */
+#  define WPU_WS_IPV6_HDRINCL 2
+#  define WPU_WS_IPV6_UNICAST_HOPS 4
+#  define WPU_WS_IPV6_MULTICAST_IF 9
+#  define WPU_WS_IPV6_MULTICAST_HOPS 10
+#  define WPU_WS_IPV6_MULTICAST_LOOP 11
+#  define WPU_WS_IPV6_ADD_MEMBERSHIP 12
+#  define WPU_WS_IPV6_JOIN_GROUP WPU_WS_IPV6_ADD_MEMBERSHIP
+#  define WPU_WS_IPV6_DROP_MEMBERSHIP 13
+#  define WPU_WS_IPV6_LEAVE_GROUP WPU_WS_IPV6_DROP_MEMBERSHIP
+#  define WPU_WS_IPV6_DONTFRAG 14
+#  define WPU_WS_IPV6_PKTINFO 19
+#  define WPU_WS_IPV6_HOPLIMIT 21
+#  define WPU_WS_IPV6_V6ONLY 27
+#  define WPU_WS_IPV6_RECVTCLASS 40
+/* IPPROTO_TCP options (TCP_NODELAY is 1 on both). */
+#  define WPU_WS_TCP_NODELAY 1
+#  define WPU_WS_TCP_KEEPALIVE 3
+#  define WPU_WS_TCP_MAXSEG 4
+#  define WPU_WS_TCP_MAXRT 5
+#  define WPU_WS_TCP_FASTOPEN 15
+#  define WPU_WS_TCP_KEEPCNT 16
+#  define WPU_WS_TCP_KEEPINTVL 17
+/* WSAAccept's condition function results. */
+#  define CF_ACCEPT 0x0000
+#  define CF_REJECT 0x0001
+#  define CF_DEFER 0x0002
+
+/* SIO_KEEPALIVE_VALS' argument (mstcpip.h): times in milliseconds. */
+struct tcp_keepalive {
+  ULONG onoff;
+  ULONG keepalivetime;
+  ULONG keepaliveinterval;
+};
+
+/* IP_PKTINFO / IPV6_PKTINFO control data with Windows' layout. */
+typedef struct wpu_ws_in_pktinfo {
+  struct in_addr ipi_addr;
+  ULONG ipi_ifindex;
+} wpu_ws_in_pktinfo;
+typedef struct wpu_ws_in6_pktinfo {
+  struct in6_addr ipi6_addr;
+  ULONG ipi6_ifindex;
+} wpu_ws_in6_pktinfo;
+
+/* WSACMSGHDR: the header of a control message in WSAMSG.Control (the same
+   layout as Linux's cmsghdr on LP64: 16 bytes, data 8-aligned). */
+typedef struct _WSACMSGHDR {
+  SIZE_T cmsg_len;
+  INT cmsg_level;
+  INT cmsg_type;
+} WSACMSGHDR, *PWSACMSGHDR, *LPWSACMSGHDR;
 
 /* struct linger with Windows' layout (4 bytes: two u_shorts). */
 typedef struct wpu_ws_linger {

@@ -608,13 +608,86 @@ WPU_DECL int catalog::load_file(const char* file, int* error_line) noexcept {
   }
 }
 
+// The installed "wpu tcpip" module, given by the build (lib/meson.build);
+// header-only users outside wpu's Meson build get the bare file name, which
+// the loader looks up on its search path.
+#if !defined(WPU_TCPIP_DEFAULT_PATH)
+#  if defined(_WIN32)
+#    define WPU_TCPIP_DEFAULT_PATH "wpu-tcpip.dll"
+#  else
+#    define WPU_TCPIP_DEFAULT_PATH "wpu-tcpip.so"
+#  endif
+#endif
+
+WPU_DECL int add_tcpip_entries(catalog& c, DWORD* first_id) noexcept {
+  try {
+    wstring path;
+#if defined(_WIN32)
+    if (const wchar_t* v = ::_wgetenv(L"WPU_TCPIP_PROVIDER"); v != nullptr && *v != L'\0')
+      for (; *v != L'\0'; ++v) path.push_back(static_cast<WCHAR>(*v));
+#else
+    if (const char* v = std::getenv("WPU_TCPIP_PROVIDER"); v != nullptr && *v != '\0')
+      if (!utf8_to_utf16(v, &path)) path.clear();
+#endif
+    if (path.empty() && !utf8_to_utf16(WPU_TCPIP_DEFAULT_PATH, &path)) return WSAEINVAL;
+    struct row {
+      int family, type, protocol, sockaddr_len;
+      DWORD flags1, message_size;
+      const char* name;
+    };
+    // As Windows' MSAFD Tcpip entries, without multipoint (WSPJoinLeaf is
+    // not supported); the message sizes are the largest UDP payloads Linux
+    // sends over IPv4 and IPv6.
+    constexpr DWORD tcp_flags = XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER |
+                                XP1_GRACEFUL_CLOSE | XP1_EXPEDITED_DATA | XP1_IFS_HANDLES;
+    constexpr DWORD udp_flags =
+        XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED | XP1_SUPPORT_BROADCAST | XP1_IFS_HANDLES;
+    constexpr int af_inet6 = 23;  // Winsock's AF_INET6 on every platform
+    const row rows[] = {
+        {2, 1, 6, 16, tcp_flags, 0, "wpu Tcpip [TCP/IP]"},
+        {2, 2, 17, 16, udp_flags, 65507, "wpu Tcpip [UDP/IP]"},
+        {af_inet6, 1, 6, 28, tcp_flags, 0, "wpu Tcpip [TCP/IPv6]"},
+        {af_inet6, 2, 17, 28, udp_flags, 65527, "wpu Tcpip [UDP/IPv6]"},
+    };
+    GUID id{};
+    parse_guid(tcpip_provider_guid, &id);
+    for (std::size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+      const row& r = rows[i];
+      WSAPROTOCOL_INFOW info{};
+      info.dwServiceFlags1 = r.flags1;
+      info.dwProviderFlags = PFL_MATCHES_PROTOCOL_ZERO;
+      info.ProviderId = id;
+      info.ProtocolChain.ChainLen = BASE_PROTOCOL;
+      info.iVersion = 2;
+      info.iAddressFamily = r.family;
+      info.iMaxSockAddr = r.sockaddr_len;
+      info.iMinSockAddr = r.sockaddr_len;
+      info.iSocketType = r.type;
+      info.iProtocol = r.protocol;
+      info.iNetworkByteOrder = 0;  // BIGENDIAN
+      info.dwMessageSize = r.message_size;
+      for (int k = 0; r.name[k] != '\0'; ++k) info.szProtocol[k] = static_cast<WCHAR>(r.name[k]);
+      DWORD got = 0;
+      if (int rc = c.add(info, path, &got); rc != 0) return rc;
+      if (i == 0 && first_id != nullptr) *first_id = got;
+    }
+    return 0;
+  } catch (...) {
+    return WSA_NOT_ENOUGH_MEMORY;
+  }
+}
+
 namespace detail {
 struct process_catalog_state {
   catalog cat;
   int status = 0;
+  // WPU_CATALOG names the whole catalog; without it the catalog holds the
+  // base provider's four entries, as a Windows catalog holds MSAFD's.
   process_catalog_state() noexcept {
     if (const char* file = std::getenv("WPU_CATALOG"); file != nullptr && *file != '\0')
       status = cat.load_file(file);
+    else
+      status = add_tcpip_entries(cat, nullptr);
   }
 };
 

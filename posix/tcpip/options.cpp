@@ -1,0 +1,669 @@
+// posix/tcpip/options.cpp - "wpu tcpip": WSPGetSockOpt / WSPSetSockOpt with
+// Winsock's levels, names and values translated to Linux's, and WSPIoctl
+// (docs/tcpip.md, "Options" and "Ioctls").
+#include "provider.hpp"
+
+#include <wpu/errno_map.hpp>
+
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace wpu_tcpip {
+
+namespace {
+
+enum class kind { boolean, integer, bytes, mreq, mreq6, in_addr4 };
+
+// An option passed through to Linux with a plain value translation.
+struct mapped {
+  int ws_level, ws_name;
+  int level, name;
+  kind k;
+  bool stream_only, dgram_only;
+  int family;  // 0: any, else the Linux family the socket must have
+};
+
+const mapped table[] = {
+    {WPU_WS_SOL_SOCKET, WPU_WS_SO_KEEPALIVE, SOL_SOCKET, SO_KEEPALIVE, kind::boolean, false, false,
+     0},
+    {WPU_WS_SOL_SOCKET, WPU_WS_SO_DONTROUTE, SOL_SOCKET, SO_DONTROUTE, kind::boolean, false, false,
+     0},
+    {WPU_WS_SOL_SOCKET, WPU_WS_SO_BROADCAST, SOL_SOCKET, SO_BROADCAST, kind::boolean, false, true,
+     0},
+    {WPU_WS_SOL_SOCKET, WPU_WS_SO_OOBINLINE, SOL_SOCKET, SO_OOBINLINE, kind::boolean, true, false,
+     0},
+    {IPPROTO_TCP, WPU_WS_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, kind::boolean, true, false, 0},
+    {IPPROTO_TCP, WPU_WS_TCP_KEEPALIVE, IPPROTO_TCP, TCP_KEEPIDLE, kind::integer, true, false, 0},
+    {IPPROTO_TCP, WPU_WS_TCP_KEEPCNT, IPPROTO_TCP, TCP_KEEPCNT, kind::integer, true, false, 0},
+    {IPPROTO_TCP, WPU_WS_TCP_KEEPINTVL, IPPROTO_TCP, TCP_KEEPINTVL, kind::integer, true, false, 0},
+    {IPPROTO_TCP, WPU_WS_TCP_MAXSEG, IPPROTO_TCP, TCP_MAXSEG, kind::integer, true, false, 0},
+    {IPPROTO_TCP, WPU_WS_TCP_FASTOPEN, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, kind::boolean, true,
+     false, 0},
+    {IPPROTO_IP, WPU_WS_IP_OPTIONS, IPPROTO_IP, IP_OPTIONS, kind::bytes, false, false, 0},
+    {IPPROTO_IP, WPU_WS_IP_TOS, IPPROTO_IP, IP_TOS, kind::integer, false, false, 0},
+    {IPPROTO_IP, WPU_WS_IP_TTL, IPPROTO_IP, IP_TTL, kind::integer, false, false, 0},
+    {IPPROTO_IP, WPU_WS_IP_MULTICAST_IF, IPPROTO_IP, IP_MULTICAST_IF, kind::in_addr4, false, true,
+     0},
+    {IPPROTO_IP, WPU_WS_IP_MULTICAST_TTL, IPPROTO_IP, IP_MULTICAST_TTL, kind::integer, false, true,
+     0},
+    {IPPROTO_IP, WPU_WS_IP_MULTICAST_LOOP, IPPROTO_IP, IP_MULTICAST_LOOP, kind::boolean, false,
+     true, 0},
+    {IPPROTO_IP, WPU_WS_IP_ADD_MEMBERSHIP, IPPROTO_IP, IP_ADD_MEMBERSHIP, kind::mreq, false, true,
+     0},
+    {IPPROTO_IP, WPU_WS_IP_DROP_MEMBERSHIP, IPPROTO_IP, IP_DROP_MEMBERSHIP, kind::mreq, false, true,
+     0},
+    {IPPROTO_IP, WPU_WS_IP_PKTINFO, IPPROTO_IP, IP_PKTINFO, kind::boolean, false, true, 0},
+    {IPPROTO_IP, WPU_WS_IP_RECVTTL, IPPROTO_IP, IP_RECVTTL, kind::boolean, false, true, 0},
+    {IPPROTO_IP, WPU_WS_IP_RECVTOS, IPPROTO_IP, IP_RECVTOS, kind::boolean, false, true, 0},
+    {IPPROTO_IPV6, WPU_WS_IPV6_V6ONLY, IPPROTO_IPV6, IPV6_V6ONLY, kind::boolean, false, false,
+     AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_UNICAST_HOPS, IPPROTO_IPV6, IPV6_UNICAST_HOPS, kind::integer, false,
+     false, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_MULTICAST_IF, IPPROTO_IPV6, IPV6_MULTICAST_IF, kind::integer, false,
+     true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_MULTICAST_HOPS, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kind::integer,
+     false, true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_MULTICAST_LOOP, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, kind::boolean,
+     false, true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_ADD_MEMBERSHIP, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, kind::mreq6,
+     false, true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_DROP_MEMBERSHIP, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, kind::mreq6,
+     false, true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_DONTFRAG, IPPROTO_IPV6, IPV6_DONTFRAG, kind::boolean, false, true,
+     AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_PKTINFO, IPPROTO_IPV6, IPV6_RECVPKTINFO, kind::boolean, false, true,
+     AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_HOPLIMIT, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, kind::boolean, false,
+     true, AF_INET6},
+    {IPPROTO_IPV6, WPU_WS_IPV6_RECVTCLASS, IPPROTO_IPV6, IPV6_RECVTCLASS, kind::boolean, false,
+     true, AF_INET6},
+};
+
+const mapped* lookup(int level, int name) noexcept {
+  for (const mapped& m : table)
+    if (m.ws_level == level && m.ws_name == name) return &m;
+  return nullptr;
+}
+
+bool known_level(int level) noexcept {
+  return level == WPU_WS_SOL_SOCKET || level == IPPROTO_TCP || level == IPPROTO_UDP ||
+         level == IPPROTO_IP || level == IPPROTO_IPV6;
+}
+
+// The value of a Windows BOOL/DWORD/int option argument.
+int read_int(const char* optval) noexcept {
+  int v;
+  std::memcpy(&v, optval, sizeof v);
+  return v;
+}
+
+int put_int(char* optval, LPINT optlen, int v, LPINT err) noexcept {
+  if (*optlen < static_cast<int>(sizeof(int))) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  std::memcpy(optval, &v, sizeof v);
+  *optlen = sizeof v;
+  return 0;
+}
+
+int linux_int(int fd, int level, int name, int* v, LPINT err) noexcept {
+  socklen_t len = sizeof *v;
+  if (::getsockopt(fd, level, name, v, &len) != 0) {
+    *err = wpu::wsa_from_errno(errno);
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+int set_linux(int fd, int level, int name, const void* v, socklen_t len, LPINT err) noexcept {
+  if (::setsockopt(fd, level, name, v, len) != 0) {
+    *err =
+        errno == ENOPROTOOPT || errno == EOPNOTSUPP ? WSAENOPROTOOPT : wpu::wsa_from_errno(errno);
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+// WSAPROTOCOL_INFOA: WSAPROTOCOL_INFOW with an 8-bit szProtocol.
+struct protocol_info_a {
+  unsigned char head[offsetof(WSAPROTOCOL_INFOW, szProtocol)];
+  char szProtocol[WSAPROTOCOL_LEN + 1];
+};
+
+int applicable(const sock& k, const mapped& m, LPINT err) noexcept {
+  if ((m.stream_only && !k.stream()) || (m.dgram_only && k.stream()) ||
+      (m.family != 0 && m.family != k.family)) {
+    *err = WSAENOPROTOOPT;
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPINT optlen,
+                            LPINT lpErrno) {
+  use u;
+  if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
+  sock& k = *u;
+  if (optval == nullptr || optlen == nullptr) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (!known_level(level)) {
+    *lpErrno = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (const mapped* m = lookup(level, optname)) {
+    if (applicable(k, *m, lpErrno) != 0) return SOCKET_ERROR;
+    if (m->k == kind::bytes) {
+      socklen_t len = *optlen < 0 ? 0 : static_cast<socklen_t>(*optlen);
+      if (::getsockopt(k.fd, m->level, m->name, optval, &len) != 0) {
+        *lpErrno = wpu::wsa_from_errno(errno);
+        return SOCKET_ERROR;
+      }
+      *optlen = static_cast<int>(len);
+      return 0;
+    }
+    if (m->k == kind::mreq || m->k == kind::mreq6) {
+      *lpErrno = WSAENOPROTOOPT;  // set-only
+      return SOCKET_ERROR;
+    }
+    if (m->k == kind::in_addr4) {
+      in_addr a{};
+      socklen_t len = sizeof a;
+      if (::getsockopt(k.fd, m->level, m->name, &a, &len) != 0) {
+        *lpErrno = wpu::wsa_from_errno(errno);
+        return SOCKET_ERROR;
+      }
+      int v;
+      std::memcpy(&v, &a, sizeof v);
+      return put_int(optval, optlen, v, lpErrno);
+    }
+    int v = 0;
+    if (linux_int(k.fd, m->level, m->name, &v, lpErrno) != 0) return SOCKET_ERROR;
+    if (m->k == kind::boolean) v = v != 0;
+    return put_int(optval, optlen, v, lpErrno);
+  }
+  std::lock_guard<std::mutex> lock(k.m);
+  if (level == IPPROTO_IP && optname == WPU_WS_IP_DONTFRAGMENT) {
+    int v = 0;
+    if (linux_int(k.fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, lpErrno) != 0) return SOCKET_ERROR;
+    return put_int(optval, optlen, v == IP_PMTUDISC_DO, lpErrno);
+  }
+  if (level == IPPROTO_TCP && optname == WPU_WS_TCP_MAXRT && k.stream()) {
+    int v = 0;
+    if (linux_int(k.fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, lpErrno) != 0) return SOCKET_ERROR;
+    return put_int(optval, optlen, v / 1000, lpErrno);
+  }
+  if (level != WPU_WS_SOL_SOCKET) {
+    *lpErrno = WSAENOPROTOOPT;
+    return SOCKET_ERROR;
+  }
+  switch (optname) {
+    case WPU_WS_SO_DEBUG:
+      return put_int(optval, optlen, k.debug, lpErrno);
+    case WPU_WS_SO_ACCEPTCONN:
+      return put_int(optval, optlen, k.listening, lpErrno);
+    case WPU_WS_SO_REUSEADDR:
+      return put_int(optval, optlen, k.reuseaddr, lpErrno);
+    case SO_EXCLUSIVEADDRUSE:
+      return put_int(optval, optlen, k.exclusiveaddruse, lpErrno);
+    case SO_CONDITIONAL_ACCEPT:
+      return put_int(optval, optlen, k.conditional_accept, lpErrno);
+    case WPU_WS_SO_LINGER:
+    case SO_DONTLINGER: {
+      if (!k.stream()) {
+        *lpErrno = WSAENOPROTOOPT;
+        return SOCKET_ERROR;
+      }
+      linger l{};
+      socklen_t len = sizeof l;
+      if (::getsockopt(k.fd, SOL_SOCKET, SO_LINGER, &l, &len) != 0) {
+        *lpErrno = wpu::wsa_from_errno(errno);
+        return SOCKET_ERROR;
+      }
+      if (optname == SO_DONTLINGER) return put_int(optval, optlen, l.l_onoff == 0, lpErrno);
+      if (*optlen < static_cast<int>(sizeof(wpu_ws_linger))) {
+        *lpErrno = WSAEFAULT;
+        return SOCKET_ERROR;
+      }
+      wpu_ws_linger w{static_cast<unsigned short>(l.l_onoff != 0),
+                      static_cast<unsigned short>(l.l_linger)};
+      std::memcpy(optval, &w, sizeof w);
+      *optlen = sizeof w;
+      return 0;
+    }
+    case WPU_WS_SO_SNDBUF:
+    case WPU_WS_SO_RCVBUF: {
+      const bool snd = optname == WPU_WS_SO_SNDBUF;
+      int v = snd ? k.sndbuf : k.rcvbuf;
+      if (v < 0 && linux_int(k.fd, SOL_SOCKET, snd ? SO_SNDBUF : SO_RCVBUF, &v, lpErrno) != 0)
+        return SOCKET_ERROR;
+      return put_int(optval, optlen, v, lpErrno);
+    }
+    case WPU_WS_SO_SNDTIMEO:
+      return put_int(optval, optlen, static_cast<int>(k.sndtimeo), lpErrno);
+    case WPU_WS_SO_RCVTIMEO:
+      return put_int(optval, optlen, static_cast<int>(k.rcvtimeo), lpErrno);
+    case WPU_WS_SO_ERROR: {
+      refresh_connect(k);
+      int v = k.pending_error;
+      if (v != 0) {
+        k.pending_error = 0;
+      } else {
+        int e = 0;
+        if (linux_int(k.fd, SOL_SOCKET, SO_ERROR, &e, lpErrno) != 0) return SOCKET_ERROR;
+        v = e != 0 ? wpu::wsa_from_errno(e) : 0;
+      }
+      return put_int(optval, optlen, v, lpErrno);
+    }
+    case WPU_WS_SO_TYPE:
+      return put_int(optval, optlen, k.type, lpErrno);
+    case SO_PROTOCOL_INFOW:
+      if (*optlen < static_cast<int>(sizeof(WSAPROTOCOL_INFOW))) {
+        *optlen = sizeof(WSAPROTOCOL_INFOW);
+        *lpErrno = WSAEFAULT;
+        return SOCKET_ERROR;
+      }
+      std::memcpy(optval, &k.info, sizeof k.info);
+      *optlen = sizeof k.info;
+      return 0;
+    case SO_PROTOCOL_INFOA: {
+      if (*optlen < static_cast<int>(sizeof(protocol_info_a))) {
+        *optlen = sizeof(protocol_info_a);
+        *lpErrno = WSAEFAULT;
+        return SOCKET_ERROR;
+      }
+      protocol_info_a a{};
+      std::memcpy(a.head, &k.info, sizeof a.head);
+      for (int i = 0; i < WSAPROTOCOL_LEN && k.info.szProtocol[i] != 0; ++i)
+        a.szProtocol[i] =
+            k.info.szProtocol[i] < 0x80 ? static_cast<char>(k.info.szProtocol[i]) : '?';
+      std::memcpy(optval, &a, sizeof a);
+      *optlen = sizeof a;
+      return 0;
+    }
+    case SO_MAX_MSG_SIZE:
+      if (k.stream()) {
+        *lpErrno = WSAENOPROTOOPT;
+        return SOCKET_ERROR;
+      }
+      return put_int(optval, optlen, static_cast<int>(k.info.dwMessageSize), lpErrno);
+    case SO_CONNECT_TIME: {
+      if (!k.stream()) {
+        *lpErrno = WSAENOPROTOOPT;
+        return SOCKET_ERROR;
+      }
+      refresh_connect(k);
+      int v = -1;  // 0xFFFFFFFF: not connected
+      if (k.state == conn_state::connected)
+        v = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - k.connected_at)
+                                 .count());
+      return put_int(optval, optlen, v, lpErrno);
+    }
+    case SO_GROUP_ID:
+      return put_int(optval, optlen, 0, lpErrno);
+    case SO_GROUP_PRIORITY:
+      return put_int(optval, optlen, k.group_priority, lpErrno);
+    default:
+      *lpErrno = WSAENOPROTOOPT;
+      return SOCKET_ERROR;
+  }
+}
+
+// Gives the accepted or connected socket its connection state after
+// AcceptEx (SO_UPDATE_ACCEPT_CONTEXT) or ConnectEx (SO_UPDATE_CONNECT_CONTEXT).
+static int update_context(sock& k, int optname, const char* optval, int optlen, LPINT err) {
+  if (optname == SO_UPDATE_CONNECT_CONTEXT) {
+    std::lock_guard<std::mutex> lock(k.m);
+    refresh_connect(k);
+    if (k.state != conn_state::connected) {
+      *err = WSAENOTCONN;
+      return SOCKET_ERROR;
+    }
+    return 0;
+  }
+  if (optval == nullptr || optlen < static_cast<int>(sizeof(SOCKET))) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  SOCKET ls;
+  std::memcpy(&ls, optval, sizeof ls);
+  use l;
+  if (!l.acquire(ls, err)) return SOCKET_ERROR;
+  if (l.ptr() == nullptr || &*l == &k) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::mutex> lock(l->m);
+  if (!l->listening) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::mutex> lock2(k.m);
+  if (k.state != conn_state::connected) {
+    *err = WSAENOTCONN;
+    return SOCKET_ERROR;
+  }
+  k.nonblocking = l->nonblocking;
+  k.rcvtimeo = l->rcvtimeo;
+  k.sndtimeo = l->sndtimeo;
+  if (k.mask == 0 && l->mask != 0) {
+    k.event = l->event;
+    k.hwnd = l->hwnd;
+    k.msg = l->msg;
+    k.mask = l->mask;
+    k.enabled = l->mask & ~(FD_CONNECT | FD_ACCEPT);
+    update_watch(k);
+  }
+  return 0;
+}
+
+int WSPAPI wsp_set_sock_opt(SOCKET s, int level, int optname, const char* optval, int optlen,
+                            LPINT lpErrno) {
+  use u;
+  if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
+  sock& k = *u;
+  if (!known_level(level)) {
+    *lpErrno = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (level == WPU_WS_SOL_SOCKET &&
+      (optname == SO_UPDATE_ACCEPT_CONTEXT || optname == SO_UPDATE_CONNECT_CONTEXT)) {
+    if (!k.stream()) {
+      *lpErrno = WSAENOPROTOOPT;
+      return SOCKET_ERROR;
+    }
+    return update_context(k, optname, optval, optlen, lpErrno);
+  }
+  if (optval == nullptr) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (const mapped* m = lookup(level, optname)) {
+    if (applicable(k, *m, lpErrno) != 0) return SOCKET_ERROR;
+    switch (m->k) {
+      case kind::bytes:
+        return set_linux(k.fd, m->level, m->name, optval, optlen < 0 ? 0 : optlen, lpErrno);
+      case kind::mreq:
+        if (optlen < static_cast<int>(sizeof(ip_mreq))) break;
+        return set_linux(k.fd, m->level, m->name, optval, sizeof(ip_mreq), lpErrno);
+      case kind::mreq6:
+        if (optlen < static_cast<int>(sizeof(ipv6_mreq))) break;
+        return set_linux(k.fd, m->level, m->name, optval, sizeof(ipv6_mreq), lpErrno);
+      case kind::in_addr4:
+        if (optlen < 4) break;
+        return set_linux(k.fd, m->level, m->name, optval, 4, lpErrno);
+      case kind::boolean:
+      case kind::integer: {
+        if (optlen < static_cast<int>(sizeof(int))) break;
+        int v = read_int(optval);
+        if (m->k == kind::boolean) v = v != 0;
+        return set_linux(k.fd, m->level, m->name, &v, sizeof v, lpErrno);
+      }
+    }
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  std::lock_guard<std::mutex> lock(k.m);
+  if (level == IPPROTO_IP && optname == WPU_WS_IP_DONTFRAGMENT) {
+    if (optlen < static_cast<int>(sizeof(int))) {
+      *lpErrno = WSAEFAULT;
+      return SOCKET_ERROR;
+    }
+    const int v = read_int(optval) != 0 ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+    return set_linux(k.fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v, lpErrno);
+  }
+  if (level == IPPROTO_TCP && optname == WPU_WS_TCP_MAXRT && k.stream()) {
+    if (optlen < static_cast<int>(sizeof(int))) {
+      *lpErrno = WSAEFAULT;
+      return SOCKET_ERROR;
+    }
+    const int secs = read_int(optval);
+    const int v = secs < 0 ? 0 : (secs > INT_MAX / 1000 ? INT_MAX : secs * 1000);
+    return set_linux(k.fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof v, lpErrno);
+  }
+  if (level != WPU_WS_SOL_SOCKET) {
+    *lpErrno = WSAENOPROTOOPT;
+    return SOCKET_ERROR;
+  }
+  const bool is_linger = optname == WPU_WS_SO_LINGER;
+  const int need =
+      is_linger ? static_cast<int>(sizeof(wpu_ws_linger)) : static_cast<int>(sizeof(int));
+  switch (optname) {
+    case WPU_WS_SO_DEBUG:
+    case WPU_WS_SO_REUSEADDR:
+    case SO_EXCLUSIVEADDRUSE:
+    case SO_CONDITIONAL_ACCEPT:
+    case WPU_WS_SO_LINGER:
+    case SO_DONTLINGER:
+    case WPU_WS_SO_SNDBUF:
+    case WPU_WS_SO_RCVBUF:
+    case WPU_WS_SO_SNDTIMEO:
+    case WPU_WS_SO_RCVTIMEO:
+    case SO_GROUP_PRIORITY:
+      if (optlen < need) {
+        *lpErrno = WSAEFAULT;
+        return SOCKET_ERROR;
+      }
+      break;
+    default:
+      *lpErrno = WSAENOPROTOOPT;
+      return SOCKET_ERROR;
+  }
+  const int v = is_linger ? 0 : read_int(optval);
+  switch (optname) {
+    case WPU_WS_SO_DEBUG:
+      k.debug = v != 0;
+      return 0;
+    case WPU_WS_SO_REUSEADDR: {
+      if (v != 0 && k.exclusiveaddruse) {
+        *lpErrno = WSAEINVAL;
+        return SOCKET_ERROR;
+      }
+      const int on = v != 0;
+      if (set_linux(k.fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on, lpErrno) != 0 ||
+          set_linux(k.fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on, lpErrno) != 0)
+        return SOCKET_ERROR;
+      k.reuseaddr = on != 0;
+      return 0;
+    }
+    case SO_EXCLUSIVEADDRUSE:
+      if (v != 0 && k.reuseaddr) {
+        *lpErrno = WSAEINVAL;
+        return SOCKET_ERROR;
+      }
+      if (k.bound) {
+        *lpErrno = WSAEINVAL;
+        return SOCKET_ERROR;
+      }
+      k.exclusiveaddruse = v != 0;
+      return 0;
+    case SO_CONDITIONAL_ACCEPT:
+      if (!k.stream() || k.listening) {
+        *lpErrno = k.stream() ? WSAEINVAL : WSAENOPROTOOPT;
+        return SOCKET_ERROR;
+      }
+      k.conditional_accept = v != 0;
+      return 0;
+    case WPU_WS_SO_LINGER:
+    case SO_DONTLINGER: {
+      if (!k.stream()) {
+        *lpErrno = WSAENOPROTOOPT;
+        return SOCKET_ERROR;
+      }
+      linger l{};
+      socklen_t len = sizeof l;
+      (void)::getsockopt(k.fd, SOL_SOCKET, SO_LINGER, &l, &len);
+      if (is_linger) {
+        wpu_ws_linger w;
+        std::memcpy(&w, optval, sizeof w);
+        l.l_onoff = w.l_onoff != 0;
+        l.l_linger = w.l_linger;
+      } else {
+        l.l_onoff = v == 0;
+      }
+      return set_linux(k.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l, lpErrno);
+    }
+    case WPU_WS_SO_SNDBUF:
+    case WPU_WS_SO_RCVBUF: {
+      if (v < 0) {
+        *lpErrno = WSAEINVAL;
+        return SOCKET_ERROR;
+      }
+      const bool snd = optname == WPU_WS_SO_SNDBUF;
+      if (set_linux(k.fd, SOL_SOCKET, snd ? SO_SNDBUF : SO_RCVBUF, &v, sizeof v, lpErrno) != 0)
+        return SOCKET_ERROR;
+      (snd ? k.sndbuf : k.rcvbuf) = v;
+      return 0;
+    }
+    case WPU_WS_SO_SNDTIMEO:
+      k.sndtimeo = static_cast<DWORD>(v);
+      return 0;
+    case WPU_WS_SO_RCVTIMEO:
+      k.rcvtimeo = static_cast<DWORD>(v);
+      return 0;
+    case SO_GROUP_PRIORITY:
+      k.group_priority = v;
+      return 0;
+    default:
+      break;
+  }
+  *lpErrno = WSAENOPROTOOPT;
+  return SOCKET_ERROR;
+}
+
+// ---- WSPIoctl -------------------------------------------------------------
+
+namespace {
+
+// A request already finished, for the completion of an overlapped ioctl.
+struct done_op : op {
+  bool step(sock&) override { return true; }
+};
+
+}  // namespace
+
+int WSPAPI wsp_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
+                     LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
+                     LPWSAOVERLAPPED lpOverlapped,
+                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
+                     LPWSATHREADID lpThreadId, LPINT lpErrno) {
+  use u;
+  if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
+  sock& k = *u;
+  DWORD returned = 0;
+  if (lpcbBytesReturned == nullptr && !(lpOverlapped != nullptr && k.overlapped)) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  auto in_ok = [&](DWORD n) { return lpvInBuffer != nullptr && cbInBuffer >= n; };
+  auto out_ok = [&](DWORD n) { return lpvOutBuffer != nullptr && cbOutBuffer >= n; };
+  auto fail = [&](int e) {
+    *lpErrno = e;
+    return SOCKET_ERROR;
+  };
+  switch (dwIoControlCode) {
+    case static_cast<DWORD>(WPU_WS_FIONBIO): {
+      if (!in_ok(sizeof(ULONG))) return fail(WSAEFAULT);
+      ULONG v;
+      std::memcpy(&v, lpvInBuffer, sizeof v);
+      std::lock_guard<std::mutex> lock(k.m);
+      if (v == 0 && k.mask != 0) return fail(WSAEINVAL);
+      k.nonblocking = v != 0;
+      break;
+    }
+    case static_cast<DWORD>(WPU_WS_FIONREAD): {
+      if (!out_ok(sizeof(ULONG))) return fail(WSAEFAULT);
+      int n = 0;
+      {
+        std::lock_guard<std::mutex> lock(k.m);
+        if (k.listening) return fail(WSAEINVAL);
+      }
+      if (::ioctl(k.fd, FIONREAD, &n) != 0) return fail(wpu::wsa_from_errno(errno));
+      const ULONG v = static_cast<ULONG>(n);
+      std::memcpy(lpvOutBuffer, &v, sizeof v);
+      returned = sizeof v;
+      break;
+    }
+    case static_cast<DWORD>(WPU_WS_SIOCATMARK): {
+      if (!out_ok(sizeof(ULONG))) return fail(WSAEFAULT);
+      if (!k.stream()) return fail(WSAEINVAL);
+      // TRUE unless urgent data is waiting to be read (Windows' meaning).
+      ULONG v = TRUE;
+      int inline_oob = 0;
+      socklen_t len = sizeof inline_oob;
+      (void)::getsockopt(k.fd, SOL_SOCKET, SO_OOBINLINE, &inline_oob, &len);
+      if (inline_oob != 0) {
+        v = ::sockatmark(k.fd) == 1 ? FALSE : TRUE;
+      } else {
+        char c;
+        if (::recv(k.fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) == 1) v = FALSE;
+      }
+      std::memcpy(lpvOutBuffer, &v, sizeof v);
+      returned = sizeof v;
+      break;
+    }
+    case SIO_GET_EXTENSION_FUNCTION_POINTER: {
+      if (!in_ok(sizeof(GUID)) || !out_ok(sizeof(void*))) return fail(WSAEFAULT);
+      GUID id;
+      std::memcpy(&id, lpvInBuffer, sizeof id);
+      void* fn = extension_function(id);
+      if (fn == nullptr) return fail(WSAEINVAL);
+      std::memcpy(lpvOutBuffer, &fn, sizeof fn);
+      returned = sizeof fn;
+      break;
+    }
+    case SIO_BASE_HANDLE:
+    case SIO_BSP_HANDLE:
+    case SIO_BSP_HANDLE_SELECT:
+    case SIO_BSP_HANDLE_POLL: {
+      if (!out_ok(sizeof(SOCKET))) return fail(WSAEFAULT);
+      const SOCKET h = static_cast<SOCKET>(k.fd);
+      std::memcpy(lpvOutBuffer, &h, sizeof h);
+      returned = sizeof h;
+      break;
+    }
+    case SIO_KEEPALIVE_VALS: {
+      if (!in_ok(sizeof(tcp_keepalive))) return fail(WSAEFAULT);
+      if (!k.stream()) return fail(WSAEINVAL);
+      tcp_keepalive ka;
+      std::memcpy(&ka, lpvInBuffer, sizeof ka);
+      const int on = ka.onoff != 0;
+      const int idle = static_cast<int>(std::max<ULONG>(1, (ka.keepalivetime + 999) / 1000));
+      const int intvl = static_cast<int>(std::max<ULONG>(1, (ka.keepaliveinterval + 999) / 1000));
+      if (set_linux(k.fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on, lpErrno) != 0)
+        return SOCKET_ERROR;
+      if (on != 0 &&
+          (set_linux(k.fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle, lpErrno) != 0 ||
+           set_linux(k.fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl, lpErrno) != 0))
+        return SOCKET_ERROR;
+      break;
+    }
+    default:
+      return fail(WSAEINVAL);
+  }
+  if (lpcbBytesReturned != nullptr) *lpcbBytesReturned = returned;
+  if (lpOverlapped != nullptr && k.overlapped) {
+    done_op o;
+    o.bytes = returned;
+    o.ov = lpOverlapped;
+    o.routine = lpCompletionRoutine;
+    if (lpCompletionRoutine != nullptr) {
+      if (lpThreadId == nullptr) return fail(WSAEINVAL);
+      o.thread = *lpThreadId;
+    }
+    deliver(k.fd, o);
+  }
+  return 0;
+}
+
+}  // namespace wpu_tcpip
