@@ -49,6 +49,7 @@ void replace_fd(sock& k, int fd) noexcept {
     k.desc->cancel(ec);
     (void)k.desc->release();
     k.desc.reset();
+    ++k.desc_gen;
     k.read_armed = k.write_armed = k.except_armed = false;
   }
   (void)::dup3(fd, k.fd, O_CLOEXEC);
@@ -576,7 +577,9 @@ INT wsa_recv_msg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
     wpu_wsa_set_last_error(e);
     return SOCKET_ERROR;
   }
-  if (lpMsg == nullptr || (lpMsg->lpBuffers == nullptr && lpMsg->dwBufferCount != 0)) {
+  if (lpMsg == nullptr || (lpMsg->lpBuffers == nullptr && lpMsg->dwBufferCount != 0) ||
+      (lpMsg->name == nullptr && lpMsg->namelen != 0) ||
+      (lpMsg->name != nullptr && lpMsg->namelen < ws_sockaddr_len(u->family))) {
     wpu_wsa_set_last_error(WSAEFAULT);
     return SOCKET_ERROR;
   }

@@ -117,7 +117,8 @@ namespace {
 
 enum class dir { read, write, except };
 
-void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) noexcept;
+void on_ready(const sock_ptr& self, dir d, unsigned gen,
+              const boost::system::error_code& ec) noexcept;
 
 void process(sock& s, std::deque<op_ptr>& q, std::vector<op_ptr>* done) {
   while (!q.empty()) {
@@ -136,20 +137,21 @@ bool arm(sock& s, dir d) noexcept {
     const auto w = d == dir::read    ? boost::asio::posix::descriptor_base::wait_read
                    : d == dir::write ? boost::asio::posix::descriptor_base::wait_write
                                      : boost::asio::posix::descriptor_base::wait_error;
-    s.desc->async_wait(w, [self = s.shared_from_this(), d](const boost::system::error_code& ec) {
-      on_ready(self, d, ec);
-    });
+    s.desc->async_wait(w, [self = s.shared_from_this(), d, gen = s.desc_gen](
+                              const boost::system::error_code& ec) { on_ready(self, d, gen, ec); });
     return true;
   } catch (...) {
     return false;
   }
 }
 
-void on_ready(const sock_ptr& self, dir d, const boost::system::error_code& ec) noexcept {
+void on_ready(const sock_ptr& self, dir d, unsigned gen,
+              const boost::system::error_code& ec) noexcept {
   sock& s = *self;
   std::vector<op_ptr> done;
   {
     std::lock_guard<std::mutex> lock(s.m);
+    if (gen != s.desc_gen) return;  // a wait of a released descriptor
     if (d == dir::read) s.read_armed = false;
     if (d == dir::write) s.write_armed = false;
     if (d == dir::except) s.except_armed = false;
@@ -435,7 +437,8 @@ struct data_op : op {
   int lflags = 0;
   bool whole = true;  // send: all of it; recv: MSG_WAITALL
   bool sending = false;
-  bool to_set = false;  // sendto with an address
+  bool to_set = false;       // sendto with an address
+  bool sendto_call = false;  // WSPSendTo (no address: WSAEDESTADDRREQ, not WSAENOTCONN)
   sockaddr_storage to{};
   socklen_t tolen = 0;
   sockaddr* from = nullptr;  // recvfrom: the client's, written at completion
@@ -466,6 +469,7 @@ struct data_op : op {
 
   bool step_send(sock& s) {
     if (s.shut_send) return fail(WSAESHUTDOWN);
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (s.stream()) {
       refresh_connect(s);
       if (s.state != conn_state::connected) return fail(s.reset ? WSAECONNRESET : WSAENOTCONN);
@@ -487,7 +491,7 @@ struct data_op : op {
           if (bytes > 0 && stream_send_partial_ok) return true;
           return false;
         }
-        if (e == EDESTADDRREQ) return fail(WSAENOTCONN);
+        if (e == EDESTADDRREQ) return fail(sendto_call ? WSAEDESTADDRREQ : WSAENOTCONN);
         if (e == ECONNRESET || e == EPIPE) s.reset = s.reset || !s.shut_send;
         return fail(static_cast<DWORD>(sock_error(s, e)));
       }
@@ -501,6 +505,8 @@ struct data_op : op {
 
   bool step_recv(sock& s) {
     if (s.shut_recv) return fail(WSAESHUTDOWN);
+    // Linux reports a reset once; Windows fails every later receive with it.
+    if (s.stream() && s.reset) return fail(WSAECONNRESET);
     if (!s.stream() && !s.bound) {
       sockaddr_storage a;
       socklen_t len = sizeof a;
@@ -552,7 +558,7 @@ struct data_op : op {
 int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, DWORD flags,
               LPDWORD lpFlags, bool sending, const sockaddr* to, int tolen, sockaddr* from,
               LPINT fromlen, LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
-              LPWSATHREADID thread, LPINT err) noexcept {
+              LPWSATHREADID thread, LPINT err, bool sendto_call = false) noexcept {
   use u;
   if (!u.acquire(s, err)) return SOCKET_ERROR;
   sock& k = *u;
@@ -587,6 +593,7 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
   }
   while (o->at < o->iov.size() && o->iov[o->at].iov_len == 0) ++o->at;
   o->sending = sending;
+  o->sendto_call = sendto_call;
   o->reads = !sending;
   const bool overlapped = ov != nullptr && k.overlapped;
   bool waitall = false;
@@ -660,8 +667,8 @@ int WSPAPI wsp_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
                        LPWSATHREADID lpThreadId, LPINT lpErrno) {
   return data_call(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, nullptr, true, lpTo,
-                   iTolen, nullptr, nullptr, lpOverlapped, lpCompletionRoutine, lpThreadId,
-                   lpErrno);
+                   iTolen, nullptr, nullptr, lpOverlapped, lpCompletionRoutine, lpThreadId, lpErrno,
+                   true);
 }
 
 int WSPAPI wsp_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,

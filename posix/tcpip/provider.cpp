@@ -213,6 +213,7 @@ static void close_owned(const sock_ptr& p) noexcept {
       p->desc->cancel(ec);
       (void)p->desc->release();
       p->desc.reset();
+      ++p->desc_gen;
     }
     abort_queued(*p, &aborted);
     p->event = nullptr;
@@ -468,7 +469,7 @@ SOCKET WSPAPI wsp_accept(SOCKET s, sockaddr* addr, LPINT addrlen, LPCONDITIONPRO
   use u;
   if (!u.acquire(s, lpErrno)) return INVALID_SOCKET;
   sock& ls = *u;
-  if (addrlen != nullptr && *addrlen < ws_sockaddr_len(ls.family) && addr != nullptr) {
+  if (addr != nullptr && (addrlen == nullptr || *addrlen < ws_sockaddr_len(ls.family))) {
     *lpErrno = WSAEFAULT;
     return INVALID_SOCKET;
   }

@@ -22,6 +22,12 @@
 #include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
 #include <wpu/detail/ws2spi_decls.h>
+#if defined(WPU_HEADER_ONLY)
+// Header-only wpu: the C functions the provider calls (WPUCompleteOverlapped-
+// Request, WSAWaitForMultipleEvents, WSASetLastError) are inline, defined
+// here, and reach the host's copy of wpu's process objects (README, "Modes").
+#  include <wpu/wpu.hpp>
+#endif
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -119,6 +125,7 @@ struct sock : std::enable_shared_from_this<sock> {
 
   // The reactor.
   std::unique_ptr<boost::asio::posix::stream_descriptor> desc;
+  unsigned desc_gen = 0;  // bumped when `desc` is released: older waits are stale
   bool read_armed = false;
   bool write_armed = false;
   bool except_armed = false;
