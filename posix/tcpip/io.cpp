@@ -105,9 +105,20 @@ static void oob_events(sock& s) noexcept {
   if (::recv(s.fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) >= 1) record(s, FD_OOB, 0);
 }
 
+// Records at once the selected events whose conditions already hold (as
+// Windows does inside WSAEventSelect/WSAAsyncSelect and the re-enabling
+// calls); the reactor notices the later ones. With s.m held.
+static void check_now(sock& s, LONG bits) noexcept {
+  if ((s.mask & s.enabled & bits) == 0) return;
+  if ((bits & (FD_READ | FD_CLOSE | FD_ACCEPT)) != 0) read_events(s);
+  if ((bits & (FD_WRITE | FD_CONNECT)) != 0) write_events(s);
+  if ((bits & FD_OOB) != 0) oob_events(s);
+}
+
 void reenable(sock& s, LONG bits) noexcept {
   s.enabled |= (bits & s.mask);
   if ((bits & FD_READ) != 0) s.data_seen = false;
+  check_now(s, bits);
   update_watch(s);
 }
 
@@ -356,27 +367,39 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
     }
     return 0;
   }
-  for (;;) {
+  return run_sync(u, *o, done, err);
+}
+
+int run_sync(const use& u, op& o, LPDWORD done, LPINT err) noexcept {
+  sock& s = *u;
+  const int dir = o.reads ? 0 : 1;
+  for (bool first = true;; first = false) {
     bool finished = false;
     bool nonblocking;
     DWORD timeout;
     {
       std::lock_guard<std::mutex> lock(s.m);
-      try {
-        finished = o->step(s);
-      } catch (...) {
-        *err = WSAENOBUFS;
-        return SOCKET_ERROR;
-      }
       nonblocking = s.nonblocking;
-      timeout = o->reads ? s.rcvtimeo : s.sndtimeo;
-      if (o->reads) reenable(s, FD_READ);
-      if (!finished && nonblocking && !o->reads) reenable(s, FD_WRITE);
+      timeout = o.reads ? s.rcvtimeo : s.sndtimeo;
+      // A blocking call whose last attempt had to wait polls first (one
+      // system call fewer in a request/response exchange).
+      const bool wait_first = first && !nonblocking && s.wait_first[dir];
+      if (!wait_first) {
+        try {
+          finished = o.step(s);
+        } catch (...) {
+          *err = WSAENOBUFS;
+          return SOCKET_ERROR;
+        }
+        if (first) s.wait_first[dir] = !finished;
+        if (o.reads) reenable(s, FD_READ);
+        if (!finished && nonblocking && !o.reads) reenable(s, FD_WRITE);
+      }
     }
     if (finished) {
-      if (done != nullptr) *done = o->bytes;
-      if (o->error != 0) {
-        *err = static_cast<int>(o->error);
+      if (done != nullptr) *done = o.bytes;
+      if (o.error != 0) {
+        *err = static_cast<int>(o.error);
         return SOCKET_ERROR;
       }
       return 0;
@@ -385,7 +408,7 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
       *err = WSAEWOULDBLOCK;
       return SOCKET_ERROR;
     }
-    if (int e = wait_ready(s, o->reads ? POLLIN : POLLOUT, timeout); e != 0) {
+    if (int e = wait_ready(s, o.reads ? POLLIN : POLLOUT, timeout); e != 0) {
       *err = e;
       return SOCKET_ERROR;
     }
@@ -574,9 +597,9 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
     *err = WSAEFAULT;
     return SOCKET_ERROR;
   }
-  std::unique_ptr<data_op> o;
+  data_op local;
+  data_op* o = &local;
   try {
-    o = std::make_unique<data_op>();
     o->iov.resize(dwBufferCount);
   } catch (...) {
     *err = WSAENOBUFS;
@@ -647,7 +670,15 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
       o->thread = *thread;
     }
   }
-  return run(u, std::move(o), done, err);
+  if (!overlapped) return run_sync(u, local, done, err);
+  std::unique_ptr<data_op> heap;
+  try {
+    heap = std::make_unique<data_op>(std::move(local));
+  } catch (...) {
+    *err = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  return run(u, std::move(heap), done, err);
 }
 
 }  // namespace
@@ -755,6 +786,7 @@ int WSPAPI wsp_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents
   std::memset(k.errors, 0, sizeof k.errors);
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }
@@ -802,6 +834,7 @@ int WSPAPI wsp_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent,
   if (k.state != conn_state::connecting) k.enabled &= ~FD_CONNECT;
   k.data_seen = false;
   k.nonblocking = true;
+  check_now(k, FD_ALL_EVENTS);
   update_watch(k);
   return 0;
 }

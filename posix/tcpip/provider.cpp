@@ -569,7 +569,7 @@ SOCKET WSPAPI wsp_accept(SOCKET s, sockaddr* addr, LPINT addrlen, LPCONDITIONPRO
       np->sndtimeo = ls.sndtimeo;
       np->sndbuf = ls.sndbuf;
       np->rcvbuf = ls.rcvbuf;
-      update_watch(*np);
+      reenable(*np, np->mask);  // records what already holds (FD_WRITE)
     }
     if (addr != nullptr && addrlen != nullptr) (void)sockaddr_to_ws(peer, plen, addr, addrlen);
     return h;
