@@ -150,6 +150,11 @@ struct tcp_pair {
     server = wpu_accept(listener, nullptr, nullptr);
     REQUIRE(server != INVALID_SOCKET);
     CHECK(wpu_closesocket(listener) == 0);
+    // A blocking receive that gets nothing fails after 5 s instead of hanging.
+    const DWORD ms = 5000;
+    for (SOCKET s : {client, server})
+      CHECK(wpu_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&ms),
+                           sizeof ms) == 0);
   }
   ~tcp_pair() {
     if (client != INVALID_SOCKET) wpu_closesocket(client);
@@ -469,4 +474,67 @@ TEST_CASE("wpu-tcpip.dll: the system's errors come back through lpErrno") {
   CHECK(wpu_getsockopt(pair.server, SOL_SOCKET, SO_RCVBUF, reinterpret_cast<char*>(&got), &len) ==
         0);
   CHECK(got == size);
+}
+
+TEST_CASE("wpu-tcpip.dll called directly: version check, lpErrno, WSPDuplicateSocket") {
+  tcpip_catalog cat;
+  session app;
+  tcp_pair pair;  // the host has loaded and started the DLL
+  const char* path = std::getenv("WPU_TCPIP_PROVIDER");
+  REQUIRE(path != nullptr);
+  HMODULE dll = LoadLibraryA(path);
+  REQUIRE(dll != nullptr);
+  const auto startup = reinterpret_cast<LPWSPSTARTUP>(
+      reinterpret_cast<void (*)()>(GetProcAddress(dll, "WSPStartup")));
+  REQUIRE(reinterpret_cast<void*>(startup) != nullptr);
+  WSPUPCALLTABLE upcalls{};
+  REQUIRE(wpu_get_upcall_table(&upcalls) == 0);
+  std::vector<WSAPROTOCOL_INFOW> all = catalog_entries();
+  WSAPROTOCOL_INFOW tcp{};
+  for (const WSAPROTOCOL_INFOW& p : all)
+    if (is_tcpip_entry(p) && p.iAddressFamily == AF_INET && p.iSocketType == SOCK_STREAM) tcp = p;
+  REQUIRE(tcp.dwCatalogEntryId != 0);
+
+  WSPDATA data{};
+  WSPPROC_TABLE procs{};
+  CHECK(startup(MAKEWORD(1, 1), &data, &tcp, upcalls, &procs) == WSAVERNOTSUPPORTED);
+  CHECK(startup(MAKEWORD(2, 1), &data, &tcp, upcalls, &procs) == WSAVERNOTSUPPORTED);
+  REQUIRE(startup(MAKEWORD(2, 2), &data, &tcp, upcalls, &procs) == 0);
+  CHECK(data.wVersion == MAKEWORD(2, 2));
+  CHECK(data.wHighVersion == MAKEWORD(2, 2));
+  // Every slot is filled.
+  const auto* slot = reinterpret_cast<void* const*>(&procs);
+  for (std::size_t i = 0; i < sizeof procs / sizeof(void*); ++i) {
+    CAPTURE(i);
+    CHECK(slot[i] != nullptr);
+  }
+
+  // The system's error through lpErrno.
+  int err = 0;
+  CHECK(procs.lpWSPSocket(12345, SOCK_STREAM, 0, nullptr, 0, 0, &err) == INVALID_SOCKET);
+  CHECK(err == WSAEAFNOSUPPORT);
+  err = 0;
+  CHECK(procs.lpWSPCloseSocket(INVALID_SOCKET, &err) == SOCKET_ERROR);
+  CHECK(err == WSAENOTSOCK);
+
+  // A duplicate for this process: described under wpu's entry, opened from
+  // that description by WSPSocket, and it is the same connection.
+  WSAPROTOCOL_INFOW dup{};
+  err = 0;
+  REQUIRE(procs.lpWSPDuplicateSocket(pair.client, GetCurrentProcessId(), &dup, &err) == 0);
+  CHECK(std::memcmp(&dup.ProviderId, &tcp.ProviderId, sizeof(GUID)) == 0);
+  CHECK(dup.dwCatalogEntryId == tcp.dwCatalogEntryId);
+  const SOCKET d = procs.lpWSPSocket(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                                     &dup, 0, WSA_FLAG_OVERLAPPED, &err);
+  REQUIRE_MESSAGE(d != INVALID_SOCKET, "WSPSocket of a duplicate: " << err);
+  DWORD id = 0;
+  CHECK(wpu::default_backend().ifs_catalog_id(d, &id));
+  CHECK(id == tcp.dwCatalogEntryId);
+  CHECK(::send(d, "dup", 3, 0) == 3);
+  CHECK(recv_exactly(pair.server, 3) == "dup");
+  CHECK(procs.lpWSPCloseSocket(d, &err) == 0);
+  wpu::default_backend().forget_ifs_handle(d);
+
+  CHECK(procs.lpWSPCleanup(&err) == 0);
+  FreeLibrary(dll);
 }

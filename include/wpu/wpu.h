@@ -71,8 +71,8 @@ WPU_C_API BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, U
    act on socket handles of the default backend (the table
    wpu_get_upcall_table returns), on both backends. */
 
-/* WPUCompleteOverlappedRequest for the default backend's sockets (docs/upcalls.md
-   has the rules). On POSIX <wpu/ws2spi.h> declares it and maps Windows' name
+/* WPUCompleteOverlappedRequest for the default backend's sockets, and on
+   POSIX its registered IFS handles (docs/upcalls.md has the rules). On POSIX <wpu/ws2spi.h> declares it and maps Windows' name
    onto it. On Windows ws2_32 exports the real one, which knows only its own
    sockets; a provider hosted in-process over wpu's Win32 backend calls this
    one instead. */

@@ -23,8 +23,11 @@
 #include <wpu/wpu.h>
 #include <wpu/winapi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #if defined(_WIN32)
 #  include <winsock2.h>
@@ -301,6 +304,58 @@ TEST_CASE_TEMPLATE_DEFINE("IFS handles on completion ports" * doctest::test_suit
     CHECK(get_packet(old_port, 0).error == wait_timeout);
     CHECK(CloseHandle(new_port_) == TRUE);
     CHECK(CloseHandle(old_port) == TRUE);
+  }
+
+  SUBCASE("completions from several threads while other fds register and go: one packet each") {
+    HANDLE port = new_port();
+    REQUIRE(port != nullptr);
+    DWORD e = 0;
+    REQUIRE(f.impl().associate_port(s, port, 0x5EED, 0, &e) == port);
+    constexpr int threads = 4;
+    constexpr int per_thread = 5000;
+    std::vector<WSAOVERLAPPED> ovs(static_cast<std::size_t>(threads) * per_thread);
+    std::atomic<bool> stop{false};
+    std::atomic<long> failed{0};
+    // Churn: other fds registered, associated and forgotten, so the
+    // registration table grows and shrinks under the completions.
+    std::thread churn([&] {
+      std::vector<native_handle> others(64);
+      while (!stop.load()) {
+        for (native_handle& h : others) {
+          int e2 = 0;
+          DWORD pe = 0;
+          if (u.modify_ifs_handle(id_b, h.value, &e2) != h.value) ++failed;
+          if (f.impl().associate_port(h.value, port, 1, 0, &pe) != port) ++failed;
+        }
+        for (native_handle& h : others)
+          if (!f.impl().forget_ifs_handle(h.value)) ++failed;
+      }
+    });
+    std::vector<std::thread> completers;
+    for (int t = 0; t < threads; ++t) {
+      completers.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          WSAOVERLAPPED& ov = ovs[static_cast<std::size_t>(t) * per_thread + i];
+          int e2 = 0;
+          if (u.complete_overlapped_request(s, &ov, 0, static_cast<DWORD>(i), &e2) != 0) ++failed;
+        }
+      });
+    }
+    for (std::thread& t : completers) t.join();
+    stop = true;
+    churn.join();
+    CHECK(failed.load() == 0);
+    // Exactly one packet per completion, with this handle's key.
+    long mine = 0, wrong = 0;
+    for (packet got = get_packet(port, 0); got.ok == TRUE; got = get_packet(port, 0)) {
+      if (got.key == 0x5EED)
+        ++mine;
+      else if (got.key != 1)
+        ++wrong;
+    }
+    CHECK(mine == static_cast<long>(ovs.size()));
+    CHECK(wrong == 0);
+    CHECK(CloseHandle(port) == TRUE);
   }
 
   SUBCASE("forget by serial: a newer registration of the same fd is left alone") {

@@ -49,64 +49,87 @@
 
 /* ---- Catalog entries ----------------------------------------------------- */
 
-/* This provider's base entries in the host's catalog (address family,
-   socket type, catalog id), read at WSPStartup: an accepted or duplicated
-   socket is registered under the entry of its own family and type. At most
-   `TCPIP_MAX_ENTRIES`; more are ignored. Written by WSPStartup only, read by
-   any thread afterwards (WSPStartup happens before the host hands out any
-   socket of this provider). */
+/* This provider's base entries in the host's catalog (ProviderId, address
+   family, socket type, catalog id): an accepted or duplicated socket is
+   registered under the entry of its own family and type. An entry is this
+   provider's when its ProviderId is the one WSPStartup was called with or
+   wpu Tcpip's own. At most TCPIP_MAX_ENTRIES; more are ignored.
+   Guarded by lock_: written by WSPStartup (exclusive), read by any thread
+   (shared); a layered provider may call WSPStartup again while sockets of
+   an earlier start are in use. */
 #define TCPIP_MAX_ENTRIES 16
 struct tcpip_entry {
-  int family, type, protocol;
+  GUID provider;
+  int family, type;
   DWORD catalog_id;
 };
+static SRWLOCK lock_ = SRWLOCK_INIT;
 static struct tcpip_entry entries_[TCPIP_MAX_ENTRIES];
 static int entry_count_;
 /* The entry WSPStartup was called with: the fallback when no entry matches. */
-static DWORD startup_catalog_id_;
-static GUID provider_id_;
-
+static struct tcpip_entry startup_entry_;
 /* The upcall table of the most recent WSPStartup (Microsoft: each WSPStartup
    may pass a new one; the latest is valid). */
 static WSPUPCALLTABLE upcalls_;
 
-static void read_entries(const WSAPROTOCOL_INFOW* startup_info) {
+/* wpu Tcpip's ProviderId (the default catalog's entries). */
+static const GUID tcpip_guid = {
+    0x6A3F2C10, 0x8B4D, 0x4E5F, {0x9C, 0x21, 0x7D, 0x0E, 0x1B, 0x2A, 0x3C, 0x4D}};
+
+/* Reads the entries and publishes them with the startup entry and the
+   upcall table. */
+static void publish_startup(const WSAPROTOCOL_INFOW* startup_info, const WSPUPCALLTABLE* upcalls) {
+  struct tcpip_entry found[TCPIP_MAX_ENTRIES];
   LPWSAPROTOCOL_INFOW all = NULL;
   DWORD size = 0;
   INT err = 0;
-  int n, i;
-  entry_count_ = 0;
-  startup_catalog_id_ = startup_info->dwCatalogEntryId;
-  provider_id_ = startup_info->ProviderId;
+  int n = 0, count = 0, i;
   /* The first call gives the size (WSAENOBUFS). */
-  if (WSCEnumProtocols(NULL, NULL, &size, &err) != SOCKET_ERROR || err != WSAENOBUFS) return;
-  all = (LPWSAPROTOCOL_INFOW)HeapAlloc(GetProcessHeap(), 0, size);
-  if (all == NULL) return;
-  n = WSCEnumProtocols(NULL, all, &size, &err);
-  for (i = 0; i < n && entry_count_ < TCPIP_MAX_ENTRIES; ++i) {
-    if (IsEqualGUID(&all[i].ProviderId, &provider_id_) &&
+  if (WSCEnumProtocols(NULL, NULL, &size, &err) == SOCKET_ERROR && err == WSAENOBUFS)
+    all = (LPWSAPROTOCOL_INFOW)HeapAlloc(GetProcessHeap(), 0, size);
+  if (all != NULL) n = WSCEnumProtocols(NULL, all, &size, &err);
+  for (i = 0; i < n && count < TCPIP_MAX_ENTRIES; ++i) {
+    if ((IsEqualGUID(&all[i].ProviderId, &startup_info->ProviderId) ||
+         IsEqualGUID(&all[i].ProviderId, &tcpip_guid)) &&
         all[i].ProtocolChain.ChainLen == BASE_PROTOCOL) {
-      entries_[entry_count_].family = all[i].iAddressFamily;
-      entries_[entry_count_].type = all[i].iSocketType;
-      entries_[entry_count_].protocol = all[i].iProtocol;
-      entries_[entry_count_].catalog_id = all[i].dwCatalogEntryId;
-      ++entry_count_;
+      found[count].provider = all[i].ProviderId;
+      found[count].family = all[i].iAddressFamily;
+      found[count].type = all[i].iSocketType;
+      found[count].catalog_id = all[i].dwCatalogEntryId;
+      ++count;
     }
   }
-  HeapFree(GetProcessHeap(), 0, all);
+  if (all != NULL) HeapFree(GetProcessHeap(), 0, all);
+
+  AcquireSRWLockExclusive(&lock_);
+  for (i = 0; i < count; ++i) entries_[i] = found[i];
+  entry_count_ = count;
+  startup_entry_.provider = startup_info->ProviderId;
+  startup_entry_.family = startup_info->iAddressFamily;
+  startup_entry_.type = startup_info->iSocketType;
+  startup_entry_.catalog_id = startup_info->dwCatalogEntryId;
+  upcalls_ = *upcalls;
+  ReleaseSRWLockExclusive(&lock_);
 }
 
-/* The catalog id for a system socket: the entry of its family and type. */
-static DWORD catalog_id_of(SOCKET s) {
+/* The entry for a system socket: the one of its family and type (the
+   startup entry when none is). */
+static struct tcpip_entry entry_of(SOCKET s) {
   WSAPROTOCOL_INFOW info;
   int len = (int)sizeof info;
+  struct tcpip_entry e;
   int i;
-  if (getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char*)&info, &len) == 0) {
-    for (i = 0; i < entry_count_; ++i)
-      if (entries_[i].family == info.iAddressFamily && entries_[i].type == info.iSocketType)
-        return entries_[i].catalog_id;
+  const int known = getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char*)&info, &len) == 0;
+  AcquireSRWLockShared(&lock_);
+  e = startup_entry_;
+  for (i = 0; known && i < entry_count_; ++i) {
+    if (entries_[i].family == info.iAddressFamily && entries_[i].type == info.iSocketType) {
+      e = entries_[i];
+      break;
+    }
   }
-  return startup_catalog_id_;
+  ReleaseSRWLockShared(&lock_);
+  return e;
 }
 
 /* ---- Helpers --------------------------------------------------------------- */
@@ -126,7 +149,12 @@ static int result(int r, LPINT lpErrno) {
    upcall's error. */
 static SOCKET adopt(SOCKET s, DWORD catalog_id, LPINT lpErrno) {
   INT err = 0;
-  SOCKET h = upcalls_.lpWPUModifyIFSHandle(catalog_id, s, &err);
+  LPWPUMODIFYIFSHANDLE modify;
+  SOCKET h;
+  AcquireSRWLockShared(&lock_);
+  modify = upcalls_.lpWPUModifyIFSHandle;
+  ReleaseSRWLockShared(&lock_);
+  h = modify(catalog_id, s, &err);
   if (h == INVALID_SOCKET) {
     closesocket(s);
     if (lpErrno != NULL) *lpErrno = err != 0 ? err : WSAENOBUFS;
@@ -137,50 +165,51 @@ static SOCKET adopt(SOCKET s, DWORD catalog_id, LPINT lpErrno) {
 
 /* ---- Sockets ----------------------------------------------------------------- */
 
-/* The system's own base entry for (family, type, protocol) that takes IFS
-   handles (MSAFD's), into *out: what WSPSocket hands back to the system for
-   a socket duplicated by WSPDuplicateSocket. Read through the system's
-   WSAEnumProtocolsW, looked up with GetProcAddress: a wpu host points this
-   DLL's import of that name at wpu's catalog. False when there is none. */
-static BOOL system_entry(const WSAPROTOCOL_INFOW* like, WSAPROTOCOL_INFOW* out) {
-  typedef int(WSAAPI * enum_fn)(LPINT, LPWSAPROTOCOL_INFOW, LPDWORD);
-  HMODULE ws2 = GetModuleHandleW(L"ws2_32.dll");
-  enum_fn system_enum =
-      ws2 != NULL ? (enum_fn)(void (*)(void))GetProcAddress(ws2, "WSAEnumProtocolsW") : NULL;
-  LPWSAPROTOCOL_INFOW all;
-  DWORD size = 0;
-  BOOL found = FALSE;
-  int n, i;
-  if (system_enum == NULL) return FALSE;
-  if (system_enum(NULL, NULL, &size) != SOCKET_ERROR || size == 0) return FALSE;
-  all = (LPWSAPROTOCOL_INFOW)HeapAlloc(GetProcessHeap(), 0, size);
-  if (all == NULL) return FALSE;
-  n = system_enum(NULL, all, &size);
-  for (i = 0; i < n && !found; ++i) {
-    if (all[i].iAddressFamily == like->iAddressFamily && all[i].iSocketType == like->iSocketType &&
-        all[i].iProtocol == like->iProtocol && all[i].ProtocolChain.ChainLen == BASE_PROTOCOL &&
-        (all[i].dwServiceFlags1 & XP1_IFS_HANDLES) != 0) {
-      *out = all[i];
-      found = TRUE;
-    }
-  }
-  HeapFree(GetProcessHeap(), 0, all);
-  return found;
+/* WSPDuplicateSocket describes a duplicate under wpu's entry (so the target
+   process's host routes it here) and keeps the system's entry in the parts
+   of the description a base entry does not use: ProtocolChain.ChainEntries
+   past ChainLen (1). [1] holds dup_marker, [2] the system's catalog id,
+   [3..6] the system's ProviderId; WSPSocket given such a description puts
+   the system's entry back and lets the system open its duplicate (whatever
+   the system keeps in the description to name it, dwProviderReserved on
+   Windows, is untouched). */
+#define DUP_MARKER 0x77707564u /* "wpud" */
+
+static void stash_system_entry(LPWSAPROTOCOL_INFOW info) {
+  info->ProtocolChain.ChainEntries[1] = DUP_MARKER;
+  info->ProtocolChain.ChainEntries[2] = info->dwCatalogEntryId;
+  CopyMemory(&info->ProtocolChain.ChainEntries[3], &info->ProviderId, sizeof(GUID));
+}
+
+static BOOL is_duplicate(const WSAPROTOCOL_INFOW* info) {
+  return info->ProtocolChain.ChainLen == BASE_PROTOCOL &&
+         info->ProtocolChain.ChainEntries[1] == DUP_MARKER;
+}
+
+static void restore_system_entry(LPWSAPROTOCOL_INFOW info) {
+  int i;
+  info->dwCatalogEntryId = info->ProtocolChain.ChainEntries[2];
+  CopyMemory(&info->ProviderId, &info->ProtocolChain.ChainEntries[3], sizeof(GUID));
+  info->ProtocolChain.ChainEntries[0] = info->dwCatalogEntryId;
+  for (i = 1; i < MAX_PROTOCOL_CHAIN; ++i) info->ProtocolChain.ChainEntries[i] = 0;
 }
 
 static SOCKET WSPAPI tcpip_socket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW info, GROUP g,
                                   DWORD dwFlags, LPINT lpErrno) {
   SOCKET s;
-  DWORD id = info != NULL ? info->dwCatalogEntryId : startup_catalog_id_;
-  if (info != NULL && info->dwProviderReserved != 0) {
-    /* A socket WSPDuplicateSocket described: the system opens its
-       duplicate from its own entry and the reserved value it wrote. */
-    WSAPROTOCOL_INFOW sys;
-    if (!system_entry(info, &sys)) {
-      if (lpErrno != NULL) *lpErrno = WSAEINVAL;
-      return INVALID_SOCKET;
-    }
-    sys.dwProviderReserved = info->dwProviderReserved;
+  DWORD id;
+  if (info != NULL) {
+    id = info->dwCatalogEntryId;
+  } else {
+    AcquireSRWLockShared(&lock_);
+    id = startup_entry_.catalog_id;
+    ReleaseSRWLockShared(&lock_);
+  }
+  if (info != NULL && is_duplicate(info)) {
+    /* A socket WSPDuplicateSocket described: the system opens its duplicate
+       from its own entry. */
+    WSAPROTOCOL_INFOW sys = *info;
+    restore_system_entry(&sys);
     s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &sys, g, dwFlags);
     if (s == INVALID_SOCKET) {
       fail(lpErrno);
@@ -213,7 +242,7 @@ static SOCKET WSPAPI tcpip_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen
     fail(lpErrno);
     return INVALID_SOCKET;
   }
-  return adopt(a, catalog_id_of(a), lpErrno);
+  return adopt(a, entry_of(a).catalog_id, lpErrno);
 }
 
 static SOCKET WSPAPI tcpip_join_leaf(SOCKET s, const struct sockaddr* name, int namelen,
@@ -226,7 +255,7 @@ static SOCKET WSPAPI tcpip_join_leaf(SOCKET s, const struct sockaddr* name, int 
   }
   /* A new socket (a root of a multipoint session) is registered; the socket
      itself comes back for the usual leaf join. */
-  return r == s ? r : adopt(r, catalog_id_of(r), lpErrno);
+  return r == s ? r : adopt(r, entry_of(r).catalog_id, lpErrno);
 }
 
 static int WSPAPI tcpip_close_socket(SOCKET s, LPINT lpErrno) {
@@ -236,11 +265,14 @@ static int WSPAPI tcpip_close_socket(SOCKET s, LPINT lpErrno) {
 static int WSPAPI tcpip_duplicate_socket(SOCKET s, DWORD dwProcessId,
                                          LPWSAPROTOCOL_INFOW lpProtocolInfo, LPINT lpErrno) {
   if (WSADuplicateSocketW(s, dwProcessId, lpProtocolInfo) == SOCKET_ERROR) return fail(lpErrno);
-  /* The system fills in its own entry; the target process's host must route
-     WSASocket(FROM_PROTOCOL_INFO...) back to this provider's. The system's
-     dwProviderReserved (which names the duplicate) is kept. */
-  lpProtocolInfo->ProviderId = provider_id_;
-  lpProtocolInfo->dwCatalogEntryId = catalog_id_of(s);
+  /* The system filled in its own entry; the target process's host must route
+     WSASocket(FROM_PROTOCOL_INFO...) back to this provider's entry. */
+  stash_system_entry(lpProtocolInfo);
+  {
+    const struct tcpip_entry e = entry_of(s);
+    lpProtocolInfo->ProviderId = e.provider;
+    lpProtocolInfo->dwCatalogEntryId = e.catalog_id;
+  }
   return 0;
 }
 
@@ -445,8 +477,7 @@ TCPIP_EXPORT int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
   if (UpcallTable.lpWPUModifyIFSHandle == NULL) return WSAEINVALIDPROCTABLE;
   rc = WSAStartup(MAKEWORD(2, 2), &wsa);
   if (rc != 0) return rc;
-  upcalls_ = UpcallTable;
-  read_entries(lpProtocolInfo);
+  publish_startup(lpProtocolInfo, &UpcallTable);
 
   lpWSPData->wVersion = MAKEWORD(2, 2);
   lpWSPData->wHighVersion = MAKEWORD(2, 2);
