@@ -7,6 +7,7 @@
 
 #include <wpu/errno_map.hpp>
 
+#include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -881,6 +882,58 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
       socks.push_back(std::move(p));
     }
   }
+  // The sockets are in use while select polls them, and list this thread's
+  // waker: closesocket on another thread ends the select with WSAEINTR (as
+  // Winsock specifies) before it closes the fd.
+  const int waker = thread_waker();
+  if (waker < 0) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  struct watching {
+    std::vector<sock_ptr>& socks;
+    int waker;
+    size_t entered = 0;
+    ~watching() {
+      for (size_t i = 0; i < entered; ++i) {
+        sock& k = *socks[i];
+        {
+          std::lock_guard<std::mutex> lock(k.m);
+          auto it = std::find(k.waiters.begin(), k.waiters.end(), waker);
+          if (it != k.waiters.end()) k.waiters.erase(it);
+        }
+        k.users.fetch_sub(1, std::memory_order_seq_cst);
+      }
+      eventfd_t v;
+      (void)::eventfd_read(waker, &v);
+    }
+    bool any_closed() const {
+      for (size_t i = 0; i < entered; ++i)
+        if (socks[i]->closed.load()) return true;
+      return false;
+    }
+  } watch{socks, waker};
+  for (const sock_ptr& p : socks) {
+    p->users.fetch_add(1, std::memory_order_seq_cst);
+    ++watch.entered;
+    std::lock_guard<std::mutex> lock(p->m);
+    if (p->closed.load()) {
+      *lpErrno = WSAENOTSOCK;
+      return SOCKET_ERROR;
+    }
+    try {
+      p->waiters.push_back(waker);
+    } catch (...) {
+      *lpErrno = WSAENOBUFS;
+      return SOCKET_ERROR;
+    }
+  }
+  try {
+    fds.push_back(pollfd{waker, POLLIN, 0});
+  } catch (...) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(ms < 0 ? 0 : ms);
   std::vector<char> ready(total, 0);
@@ -927,6 +980,14 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
     if (r < 0 && errno != EINTR) {
       *lpErrno = wpu::wsa_from_errno(errno);
       return SOCKET_ERROR;
+    }
+    if (fds.back().revents != 0) {
+      eventfd_t v;
+      (void)::eventfd_read(waker, &v);
+      if (watch.any_closed()) {
+        *lpErrno = WSAEINTR;
+        return SOCKET_ERROR;
+      }
     }
     n = 0;
     for (int which = 0; which < 3; ++which) {

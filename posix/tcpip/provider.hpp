@@ -192,6 +192,11 @@ class use {
 SOCKET adopt(int fd, DWORD catalog_id, const WSAPROTOCOL_INFOW& info, int family, int type,
              int protocol, bool overlapped, sock_ptr* out, int* err) noexcept;
 
+// The calling thread's wake-up eventfd (-1 if it could not be made): a
+// thread blocked on sockets lists it in their `waiters`, and WSPCloseSocket
+// writes to it.
+int thread_waker() noexcept;
+
 // Blocks the calling thread until the fd is ready for `events` (POLLIN,
 // POLLOUT), the socket is closed (WSAEINTR) or `timeout_ms` passes
 // (WSAETIMEDOUT; 0 waits forever). 0 when ready. Without the socket mutex.
