@@ -323,15 +323,21 @@ TEST_CASE("catalog: add_tcpip_entries makes MSAFD-like base entries for wpu tcpi
   REQUIRE(all.size() == 4);
   CHECK(tcpip_entries(all).size() == 4);
   CHECK(first == all[0].info.dwCatalogEntryId);
+  // UDP: multipoint only on Windows, where the DLL passes WSPJoinLeaf on.
+#if defined(_WIN32)
+  const DWORD udp = 0x20609;
+#else
+  const DWORD udp = 0x20209;
+#endif
   struct expect {
     int af, type, protocol, len;
     DWORD flags1, msg;
     const char* name;
   } rows[] = {
       {2, 1, 6, 16, 0x20066, 0, "wpu Tcpip [TCP/IP]"},
-      {2, 2, 17, 16, 0x20209, 65507, "wpu Tcpip [UDP/IP]"},
+      {2, 2, 17, 16, udp, 65507, "wpu Tcpip [UDP/IP]"},
       {23, 1, 6, 28, 0x20066, 0, "wpu Tcpip [TCP/IPv6]"},
-      {23, 2, 17, 28, 0x20209, 65527, "wpu Tcpip [UDP/IPv6]"},
+      {23, 2, 17, 28, udp, 65527, "wpu Tcpip [UDP/IPv6]"},
   };
   for (int i = 0; i < 4; ++i) {
     const WSAPROTOCOL_INFOW& x = all[static_cast<size_t>(i)].info;

@@ -1,4 +1,4 @@
-// The base provider's conformance suite (wpu tcpip, README.md): the
+// The base provider's conformance suite (wpu tcpip, docs/tcpip.md): the
 // application API through wpu's host, with the default catalog (WPU_CATALOG
 // unset) naming the provider built here (WPU_TCPIP_PROVIDER, set by meson).
 // The same source runs natively against the POSIX provider and under Wine

@@ -117,6 +117,24 @@ TEST_CASE("tcpip: blocking and non-blocking TCP, closesocket interrupting a bloc
   closesocket(s);
 }
 
+TEST_CASE("tcpip: closesocket on another thread ends a blocked select with WSAEINTR") {
+  started st;
+  SOCKET c, s;
+  connected_pair(&c, &s);
+  std::thread t([&] {
+    SleepEx(100, FALSE);
+    closesocket(s);
+  });
+  wpu_ws_fd_set r{};
+  r.fd_count = 1;
+  r.fd_array[0] = s;
+  timeval tv{5, 0};
+  CHECK(select(0, &r, nullptr, nullptr, &tv) == SOCKET_ERROR);
+  CHECK(WSAGetLastError() == WSAEINTR);
+  t.join();
+  closesocket(c);
+}
+
 TEST_CASE("tcpip: UDP, WSAEMSGSIZE, overlapped with an event, abort by closesocket") {
   started st;
   char buf[64];

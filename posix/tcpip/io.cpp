@@ -7,6 +7,7 @@
 
 #include <wpu/errno_map.hpp>
 
+#include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -367,27 +368,39 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
     }
     return 0;
   }
-  for (;;) {
+  return run_sync(u, *o, done, err);
+}
+
+int run_sync(const use& u, op& o, LPDWORD done, LPINT err) noexcept {
+  sock& s = *u;
+  const int dir = o.reads ? 0 : 1;
+  for (bool first = true;; first = false) {
     bool finished = false;
     bool nonblocking;
     DWORD timeout;
     {
       std::lock_guard<std::mutex> lock(s.m);
-      try {
-        finished = o->step(s);
-      } catch (...) {
-        *err = WSAENOBUFS;
-        return SOCKET_ERROR;
-      }
       nonblocking = s.nonblocking;
-      timeout = o->reads ? s.rcvtimeo : s.sndtimeo;
-      if (o->reads) reenable(s, FD_READ);
-      if (!finished && nonblocking && !o->reads) reenable(s, FD_WRITE);
+      timeout = o.reads ? s.rcvtimeo : s.sndtimeo;
+      // A blocking call whose last attempt had to wait polls first (one
+      // system call fewer in a request/response exchange).
+      const bool wait_first = first && !nonblocking && s.wait_first[dir];
+      if (!wait_first) {
+        try {
+          finished = o.step(s);
+        } catch (...) {
+          *err = WSAENOBUFS;
+          return SOCKET_ERROR;
+        }
+        if (first) s.wait_first[dir] = !finished;
+        if (o.reads) reenable(s, FD_READ);
+        if (!finished && nonblocking && !o.reads) reenable(s, FD_WRITE);
+      }
     }
     if (finished) {
-      if (done != nullptr) *done = o->bytes;
-      if (o->error != 0) {
-        *err = static_cast<int>(o->error);
+      if (done != nullptr) *done = o.bytes;
+      if (o.error != 0) {
+        *err = static_cast<int>(o.error);
         return SOCKET_ERROR;
       }
       return 0;
@@ -396,7 +409,7 @@ int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept {
       *err = WSAEWOULDBLOCK;
       return SOCKET_ERROR;
     }
-    if (int e = wait_ready(s, o->reads ? POLLIN : POLLOUT, timeout); e != 0) {
+    if (int e = wait_ready(s, o.reads ? POLLIN : POLLOUT, timeout); e != 0) {
       *err = e;
       return SOCKET_ERROR;
     }
@@ -585,9 +598,9 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
     *err = WSAEFAULT;
     return SOCKET_ERROR;
   }
-  std::unique_ptr<data_op> o;
+  data_op local;
+  data_op* o = &local;
   try {
-    o = std::make_unique<data_op>();
     o->iov.resize(dwBufferCount);
   } catch (...) {
     *err = WSAENOBUFS;
@@ -658,7 +671,15 @@ int data_call(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD done, D
       o->thread = *thread;
     }
   }
-  return run(u, std::move(o), done, err);
+  if (!overlapped) return run_sync(u, local, done, err);
+  std::unique_ptr<data_op> heap;
+  try {
+    heap = std::make_unique<data_op>(std::move(local));
+  } catch (...) {
+    *err = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  return run(u, std::move(heap), done, err);
 }
 
 }  // namespace
@@ -861,6 +882,58 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
       socks.push_back(std::move(p));
     }
   }
+  // The sockets are in use while select polls them, and list this thread's
+  // waker: closesocket on another thread ends the select with WSAEINTR (as
+  // Winsock specifies) before it closes the fd.
+  const int waker = thread_waker();
+  if (waker < 0) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  struct watching {
+    std::vector<sock_ptr>& socks;
+    int waker;
+    size_t entered = 0;
+    ~watching() {
+      for (size_t i = 0; i < entered; ++i) {
+        sock& k = *socks[i];
+        {
+          std::lock_guard<std::mutex> lock(k.m);
+          auto it = std::find(k.waiters.begin(), k.waiters.end(), waker);
+          if (it != k.waiters.end()) k.waiters.erase(it);
+        }
+        k.users.fetch_sub(1, std::memory_order_seq_cst);
+      }
+      eventfd_t v;
+      (void)::eventfd_read(waker, &v);
+    }
+    bool any_closed() const {
+      for (size_t i = 0; i < entered; ++i)
+        if (socks[i]->closed.load()) return true;
+      return false;
+    }
+  } watch{socks, waker};
+  for (const sock_ptr& p : socks) {
+    p->users.fetch_add(1, std::memory_order_seq_cst);
+    ++watch.entered;
+    std::lock_guard<std::mutex> lock(p->m);
+    if (p->closed.load()) {
+      *lpErrno = WSAENOTSOCK;
+      return SOCKET_ERROR;
+    }
+    try {
+      p->waiters.push_back(waker);
+    } catch (...) {
+      *lpErrno = WSAENOBUFS;
+      return SOCKET_ERROR;
+    }
+  }
+  try {
+    fds.push_back(pollfd{waker, POLLIN, 0});
+  } catch (...) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(ms < 0 ? 0 : ms);
   std::vector<char> ready(total, 0);
@@ -907,6 +980,14 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
     if (r < 0 && errno != EINTR) {
       *lpErrno = wpu::wsa_from_errno(errno);
       return SOCKET_ERROR;
+    }
+    if (fds.back().revents != 0) {
+      eventfd_t v;
+      (void)::eventfd_read(waker, &v);
+      if (watch.any_closed()) {
+        *lpErrno = WSAEINTR;
+        return SOCKET_ERROR;
+      }
     }
     n = 0;
     for (int which = 0; which < 3; ++which) {

@@ -141,8 +141,15 @@ int poll_ms_until(std::chrono::steady_clock::time_point deadline, bool forever) 
 
 }  // namespace
 
-int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept {
+int thread_waker() noexcept {
   static thread_local waker w;
+  return w.fd;
+}
+
+int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept {
+  struct {
+    int fd;
+  } w{thread_waker()};
   if (w.fd < 0) return WSAENOBUFS;
   {
     std::lock_guard<std::mutex> lock(s.m);

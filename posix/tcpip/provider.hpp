@@ -129,6 +129,7 @@ struct sock : std::enable_shared_from_this<sock> {
   bool read_armed = false;
   bool write_armed = false;
   bool except_armed = false;
+  bool wait_first[2] = {false, false};  // [recv, send]: the last blocking attempt waited
   std::deque<op_ptr> read_q;
   std::deque<op_ptr> write_q;
 
@@ -191,6 +192,11 @@ class use {
 SOCKET adopt(int fd, DWORD catalog_id, const WSAPROTOCOL_INFOW& info, int family, int type,
              int protocol, bool overlapped, sock_ptr* out, int* err) noexcept;
 
+// The calling thread's wake-up eventfd (-1 if it could not be made): a
+// thread blocked on sockets lists it in their `waiters`, and WSPCloseSocket
+// writes to it.
+int thread_waker() noexcept;
+
 // Blocks the calling thread until the fd is ready for `events` (POLLIN,
 // POLLOUT), the socket is closed (WSAEINTR) or `timeout_ms` passes
 // (WSAETIMEDOUT; 0 waits forever). 0 when ready. Without the socket mutex.
@@ -229,6 +235,8 @@ void deliver(int fd, op& o) noexcept;
 // Runs `o` for a data call: at once, queued (overlapped: WSA_IO_PENDING) or
 // waiting on this thread (blocking). 0 with *done = bytes, or SOCKET_ERROR.
 int run(const use& u, op_ptr o, LPDWORD done, LPINT err) noexcept;
+// The same for a request without an OVERLAPPED, which lives on the caller's stack.
+int run_sync(const use& u, op& o, LPDWORD done, LPINT err) noexcept;
 
 // Winsock control of the socket from the notification calls.
 void close_all_for_cleanup() noexcept;

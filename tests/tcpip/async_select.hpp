@@ -168,3 +168,35 @@ TEST_CASE_TEMPLATE("tcpip: WSAAsyncSelect on UDP", F, ipv4, ipv6) {
   win.pump_for(quiet_ms);
   CHECK(message_window::count(p.b.get(), FD_READ) == 1);
 }
+
+TEST_CASE_TEMPLATE("tcpip: WSAAsyncSelect: FD_CONNECT carries WSAECONNREFUSED", F, ipv4, ipv6) {
+  session app;
+  message_window win;
+  endpoint dead;
+  {
+    listening l = make_listener(F::af);
+    dead = l.at;
+  }
+  sock c = make_socket(F::af, SOCK_STREAM);
+  REQUIRE(wpu_wsa_async_select(c, win.get(), wm_socket, FD_CONNECT | FD_WRITE | FD_CLOSE) == 0);
+  TCPIP_FAILS_WITH(wpu_connect(c, dead.sa(), dead.len), SOCKET_ERROR, WSAEWOULDBLOCK);
+  CHECK(win.wait_for(c.get(), FD_CONNECT, 10000));
+  CHECK(message_window::error_of(c.get(), FD_CONNECT) == WSAECONNREFUSED);
+  win.pump_for(quiet_ms);
+  CHECK(message_window::count(c.get(), FD_CONNECT) == 1);
+  CHECK(message_window::count(c.get(), FD_WRITE) == 0);
+}
+
+TEST_CASE("tcpip: WSAAsyncSelect with a window that does not exist: WSAEINVAL") {
+  session app;
+  sock s = make_socket(AF_INET, SOCK_STREAM);
+  HWND gone = nullptr;
+  {
+    message_window win;
+    gone = win.get();
+  }  // destroyed
+  // Wine 8 accepts any window handle; Windows documents WSAEINVAL
+  // (WSAAsyncSelect: "the window handle not referring to an existing window").
+  if (!under_wine())
+    TCPIP_FAILS_WITH(wpu_wsa_async_select(s, gone, wm_socket, FD_READ), SOCKET_ERROR, WSAEINVAL);
+}

@@ -175,3 +175,20 @@ TEST_CASE_TEMPLATE("tcpip: unknown options: WSAENOPROTOOPT; unknown levels: WSAE
       wpu_setsockopt(t, SOL_SOCKET, SO_TYPE, reinterpret_cast<const char*>(&v), sizeof v),
       SOCKET_ERROR, WSAENOPROTOOPT);
 }
+
+TEST_CASE_TEMPLATE("tcpip: SO_RCVTIMEO and SO_SNDTIMEO are DWORD milliseconds", F, ipv4, ipv6) {
+  session app;
+  tcp_pair p = make_tcp_pair(F::af);
+  CHECK(get_int(p.server, SOL_SOCKET, SO_RCVTIMEO) == 0);
+  set_int(p.server, SOL_SOCKET, SO_RCVTIMEO, 200);
+  CHECK(get_int(p.server, SOL_SOCKET, SO_RCVTIMEO) == 200);
+  set_int(p.server, SOL_SOCKET, SO_SNDTIMEO, 1500);
+  CHECK(get_int(p.server, SOL_SOCKET, SO_SNDTIMEO) == 1500);
+  // A blocking recv with nothing to read gives up with WSAETIMEDOUT.
+  const auto t0 = std::chrono::steady_clock::now();
+  char b[4];
+  TCPIP_FAILS_WITH(wpu_recv(p.server, b, sizeof b, 0), SOCKET_ERROR, WSAETIMEDOUT);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited >= std::chrono::milliseconds(150));
+  CHECK(waited < std::chrono::milliseconds(3000));
+}

@@ -342,3 +342,30 @@ TEST_CASE_TEMPLATE("tcpip: overlapped with a completion port (UDP)", F, ipv4, ip
   CHECK(from.port() == p.a_at.port());
   CHECK(CloseHandle(port));
 }
+
+TEST_CASE_TEMPLATE("tcpip: pending overlapped receives complete in the order they were issued", F,
+                   ipv4, ipv6) {
+  session app;
+  tcp_pair p = make_tcp_pair(F::af);
+  overlapped_event o1, o2, o3;
+  char b1[8], b2[8], b3[8];
+  WSABUF w1{sizeof b1, b1}, w2{sizeof b2, b2}, w3{sizeof b3, b3};
+  TCPIP_PENDING(start_recv(p.server, &w1, 1, &o1.ov));
+  TCPIP_PENDING(start_recv(p.server, &w2, 1, &o2.ov));
+  TCPIP_PENDING(start_recv(p.server, &w3, 1, &o3.ov));
+  send_all(p.client, "11111111");
+  REQUIRE(signalled(o1.ov.hEvent, soon_ms));
+  CHECK(!signalled(o2.ov.hEvent, 50));
+  send_all(p.client, "2222222233333333");
+  REQUIRE(signalled(o2.ov.hEvent, soon_ms));
+  REQUIRE(signalled(o3.ov.hEvent, soon_ms));
+  DWORD n = 0, flags = 0;
+  std::string got;
+  for (overlapped_event* o : {&o1, &o2, &o3}) {
+    CHECK(wpu_wsa_get_overlapped_result(p.server, &o->ov, &n, FALSE, &flags) == TRUE);
+    CHECK(n == 8);
+  }
+  CHECK(std::string(b1, 8) == "11111111");
+  CHECK(std::string(b2, 8) == "22222222");
+  CHECK(std::string(b3, 8) == "33333333");
+}

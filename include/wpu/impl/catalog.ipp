@@ -635,13 +635,19 @@ WPU_DECL int add_tcpip_entries(catalog& c, DWORD* first_id) noexcept {
       DWORD flags1, message_size;
       const char* name;
     };
-    // As Windows' MSAFD Tcpip entries, without multipoint (WSPJoinLeaf is
-    // not supported); the message sizes are the largest UDP payloads Linux
-    // sends over IPv4 and IPv6.
+    // As Windows' MSAFD Tcpip entries; on POSIX without multipoint (the
+    // provider has no WSPJoinLeaf; the Windows DLL passes it to the system).
+    // The message sizes are the largest UDP payloads Linux sends over IPv4
+    // and IPv6.
     constexpr DWORD tcp_flags = XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER |
                                 XP1_GRACEFUL_CLOSE | XP1_EXPEDITED_DATA | XP1_IFS_HANDLES;
+#if defined(_WIN32)
+    constexpr DWORD udp_flags = XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED | XP1_SUPPORT_BROADCAST |
+                                XP1_SUPPORT_MULTIPOINT | XP1_IFS_HANDLES;
+#else
     constexpr DWORD udp_flags =
         XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED | XP1_SUPPORT_BROADCAST | XP1_IFS_HANDLES;
+#endif
     constexpr int af_inet6 = 23;  // Winsock's AF_INET6 on every platform
     const row rows[] = {
         {2, 1, 6, 16, tcp_flags, 0, "wpu Tcpip [TCP/IP]"},
