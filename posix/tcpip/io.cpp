@@ -819,7 +819,8 @@ int WSPAPI wsp_enum_network_events(SOCKET s, WSAEVENT hEventObject,
 int WSPAPI wsp_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrno) {
   use u;
   if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
-  if (hWnd == nullptr && lEvent != 0) {
+  // Messages need a live window (wpu's window objects, <wpu/winapi.h>).
+  if (lEvent != 0 && (hWnd == nullptr || !wpu_is_window(hWnd))) {
     *lpErrno = WSAEINVAL;
     return SOCKET_ERROR;
   }
