@@ -199,6 +199,12 @@ TEST_CASE("wpu-tcpip.dll: sockets are the system's, registered as IFS handles of
   int type = 0, len = sizeof type;
   CHECK(::getsockopt(u, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &len) == 0);
   CHECK(type == SOCK_DGRAM);
+  // SO_PROTOCOL_INFOW describes wpu's entry, not the system's.
+  WSAPROTOCOL_INFOW pi{};
+  len = sizeof pi;
+  CHECK(wpu_getsockopt(u, SOL_SOCKET, SO_PROTOCOL_INFOW, reinterpret_cast<char*>(&pi), &len) == 0);
+  CHECK(is_tcpip_entry(pi));
+  CHECK(pi.dwCatalogEntryId == udp);
   // IPv6 (AF_INET6 = 23): the entries of their own family.
   const SOCKET t6 = wpu_socket(AF_INET6, SOCK_STREAM, 0);
   const SOCKET u6 = wpu_socket(AF_INET6, SOCK_DGRAM, 0);

@@ -254,3 +254,33 @@ TEST_CASE_TEMPLATE("tcpip: after shutdown: WSAESHUTDOWN", F, ipv4, ipv6) {
   CHECK(wpu_shutdown(u.a, SD_SEND) == 0);
   TCPIP_FAILS_WITH(wpu_sendto(u.a, "x", 1, 0, u.b_at.sa(), u.b_at.len), SOCKET_ERROR, WSAESHUTDOWN);
 }
+
+TEST_CASE_TEMPLATE("tcpip: a datagram to a closed port: WSAECONNRESET on the next receive", F, ipv4,
+                   ipv6) {
+  // Wine 8 does not report ICMP port unreachable to the socket; Windows
+  // documents WSAECONNRESET for the receive after such a send (recvfrom,
+  // WSARecvFrom: "a previous send operation resulted in an ICMP Port
+  // Unreachable message").
+  if (under_wine()) return;
+  session app;
+  udp_pair p = make_udp_pair(F::af);
+  const endpoint dead = p.b_at;
+  CHECK(p.b.close() == 0);  // nobody listens there now
+  SUBCASE("connected") {
+    REQUIRE(wpu_connect(p.a, dead.sa(), dead.len) == 0);
+  }
+  SUBCASE("unconnected") {}
+  CHECK(wpu_sendto(p.a, "ping", 4, 0, dead.sa(), dead.len) == 4);
+  // The ICMP port unreachable comes back at once on loopback.
+  set_nonblocking(p.a, true);
+  char b[8];
+  int err = 0;
+  REQUIRE(eventually(
+      [&] {
+        if (wpu_recvfrom(p.a, b, sizeof b, 0, nullptr, nullptr) != SOCKET_ERROR) return true;
+        err = WSAGetLastError();
+        return err != WSAEWOULDBLOCK;
+      },
+      soon_ms));
+  CHECK(err == WSAECONNRESET);
+}

@@ -49,25 +49,20 @@
 
 /* ---- Catalog entries ----------------------------------------------------- */
 
-/* This provider's base entries in the host's catalog (ProviderId, address
-   family, socket type, catalog id): an accepted or duplicated socket is
-   registered under the entry of its own family and type. An entry is this
-   provider's when its ProviderId is the one WSPStartup was called with or
-   wpu Tcpip's own. At most TCPIP_MAX_ENTRIES; more are ignored.
+/* This provider's base entries in the host's catalog: an accepted or
+   duplicated socket is registered under the entry of its own family and
+   type, and SO_PROTOCOL_INFOW describes a socket by that entry. An entry is
+   this provider's when its ProviderId is the one WSPStartup was called with
+   or wpu Tcpip's own. At most TCPIP_MAX_ENTRIES; more are ignored.
    Guarded by lock_: written by WSPStartup (exclusive), read by any thread
    (shared); a layered provider may call WSPStartup again while sockets of
    an earlier start are in use. */
 #define TCPIP_MAX_ENTRIES 16
-struct tcpip_entry {
-  GUID provider;
-  int family, type;
-  DWORD catalog_id;
-};
 static SRWLOCK lock_ = SRWLOCK_INIT;
-static struct tcpip_entry entries_[TCPIP_MAX_ENTRIES];
+static WSAPROTOCOL_INFOW entries_[TCPIP_MAX_ENTRIES];
 static int entry_count_;
 /* The entry WSPStartup was called with: the fallback when no entry matches. */
-static struct tcpip_entry startup_entry_;
+static WSAPROTOCOL_INFOW startup_entry_;
 /* The upcall table of the most recent WSPStartup (Microsoft: each WSPStartup
    may pass a new one; the latest is valid). */
 static WSPUPCALLTABLE upcalls_;
@@ -79,7 +74,6 @@ static const GUID tcpip_guid = {
 /* Reads the entries and publishes them with the startup entry and the
    upcall table. */
 static void publish_startup(const WSAPROTOCOL_INFOW* startup_info, const WSPUPCALLTABLE* upcalls) {
-  struct tcpip_entry found[TCPIP_MAX_ENTRIES];
   LPWSAPROTOCOL_INFOW all = NULL;
   DWORD size = 0;
   INT err = 0;
@@ -88,48 +82,44 @@ static void publish_startup(const WSAPROTOCOL_INFOW* startup_info, const WSPUPCA
   if (WSCEnumProtocols(NULL, NULL, &size, &err) == SOCKET_ERROR && err == WSAENOBUFS)
     all = (LPWSAPROTOCOL_INFOW)HeapAlloc(GetProcessHeap(), 0, size);
   if (all != NULL) n = WSCEnumProtocols(NULL, all, &size, &err);
+
+  AcquireSRWLockExclusive(&lock_);
   for (i = 0; i < n && count < TCPIP_MAX_ENTRIES; ++i) {
     if ((IsEqualGUID(&all[i].ProviderId, &startup_info->ProviderId) ||
          IsEqualGUID(&all[i].ProviderId, &tcpip_guid)) &&
-        all[i].ProtocolChain.ChainLen == BASE_PROTOCOL) {
-      found[count].provider = all[i].ProviderId;
-      found[count].family = all[i].iAddressFamily;
-      found[count].type = all[i].iSocketType;
-      found[count].catalog_id = all[i].dwCatalogEntryId;
-      ++count;
-    }
+        all[i].ProtocolChain.ChainLen == BASE_PROTOCOL)
+      entries_[count++] = all[i];
   }
-  if (all != NULL) HeapFree(GetProcessHeap(), 0, all);
-
-  AcquireSRWLockExclusive(&lock_);
-  for (i = 0; i < count; ++i) entries_[i] = found[i];
   entry_count_ = count;
-  startup_entry_.provider = startup_info->ProviderId;
-  startup_entry_.family = startup_info->iAddressFamily;
-  startup_entry_.type = startup_info->iSocketType;
-  startup_entry_.catalog_id = startup_info->dwCatalogEntryId;
+  startup_entry_ = *startup_info;
   upcalls_ = *upcalls;
   ReleaseSRWLockExclusive(&lock_);
+  if (all != NULL) HeapFree(GetProcessHeap(), 0, all);
 }
 
-/* The entry for a system socket: the one of its family and type (the
-   startup entry when none is). */
-static struct tcpip_entry entry_of(SOCKET s) {
+/* The entry for a system socket, into *out: the one of its family and type
+   (the startup entry when none is). */
+static void entry_of(SOCKET s, WSAPROTOCOL_INFOW* out) {
   WSAPROTOCOL_INFOW info;
   int len = (int)sizeof info;
-  struct tcpip_entry e;
   int i;
   const int known = getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char*)&info, &len) == 0;
   AcquireSRWLockShared(&lock_);
-  e = startup_entry_;
+  *out = startup_entry_;
   for (i = 0; known && i < entry_count_; ++i) {
-    if (entries_[i].family == info.iAddressFamily && entries_[i].type == info.iSocketType) {
-      e = entries_[i];
+    if (entries_[i].iAddressFamily == info.iAddressFamily &&
+        entries_[i].iSocketType == info.iSocketType) {
+      *out = entries_[i];
       break;
     }
   }
   ReleaseSRWLockShared(&lock_);
-  return e;
+}
+
+static DWORD catalog_id_of(SOCKET s) {
+  WSAPROTOCOL_INFOW e;
+  entry_of(s, &e);
+  return e.dwCatalogEntryId;
 }
 
 /* ---- Helpers --------------------------------------------------------------- */
@@ -168,7 +158,7 @@ static SOCKET adopt(SOCKET s, DWORD catalog_id, LPINT lpErrno) {
 /* WSPDuplicateSocket describes a duplicate under wpu's entry (so the target
    process's host routes it here) and keeps the system's entry in the parts
    of the description a base entry does not use: ProtocolChain.ChainEntries
-   past ChainLen (1). [1] holds dup_marker, [2] the system's catalog id,
+   past ChainLen (1). [1] holds DUP_MARKER, [2] the system's catalog id,
    [3..6] the system's ProviderId; WSPSocket given such a description puts
    the system's entry back and lets the system open its duplicate (whatever
    the system keeps in the description to name it, dwProviderReserved on
@@ -202,7 +192,7 @@ static SOCKET WSPAPI tcpip_socket(int af, int type, int protocol, LPWSAPROTOCOL_
     id = info->dwCatalogEntryId;
   } else {
     AcquireSRWLockShared(&lock_);
-    id = startup_entry_.catalog_id;
+    id = startup_entry_.dwCatalogEntryId;
     ReleaseSRWLockShared(&lock_);
   }
   if (info != NULL && is_duplicate(info)) {
@@ -242,7 +232,7 @@ static SOCKET WSPAPI tcpip_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen
     fail(lpErrno);
     return INVALID_SOCKET;
   }
-  return adopt(a, entry_of(a).catalog_id, lpErrno);
+  return adopt(a, catalog_id_of(a), lpErrno);
 }
 
 static SOCKET WSPAPI tcpip_join_leaf(SOCKET s, const struct sockaddr* name, int namelen,
@@ -255,7 +245,7 @@ static SOCKET WSPAPI tcpip_join_leaf(SOCKET s, const struct sockaddr* name, int 
   }
   /* A new socket (a root of a multipoint session) is registered; the socket
      itself comes back for the usual leaf join. */
-  return r == s ? r : adopt(r, entry_of(r).catalog_id, lpErrno);
+  return r == s ? r : adopt(r, catalog_id_of(r), lpErrno);
 }
 
 static int WSPAPI tcpip_close_socket(SOCKET s, LPINT lpErrno) {
@@ -269,9 +259,10 @@ static int WSPAPI tcpip_duplicate_socket(SOCKET s, DWORD dwProcessId,
      WSASocket(FROM_PROTOCOL_INFO...) back to this provider's entry. */
   stash_system_entry(lpProtocolInfo);
   {
-    const struct tcpip_entry e = entry_of(s);
-    lpProtocolInfo->ProviderId = e.provider;
-    lpProtocolInfo->dwCatalogEntryId = e.catalog_id;
+    WSAPROTOCOL_INFOW e;
+    entry_of(s, &e);
+    lpProtocolInfo->ProviderId = e.ProviderId;
+    lpProtocolInfo->dwCatalogEntryId = e.dwCatalogEntryId;
   }
   return 0;
 }
@@ -446,7 +437,16 @@ static int WSPAPI tcpip_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffe
 
 static int WSPAPI tcpip_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPINT optlen,
                                      LPINT lpErrno) {
-  return result(getsockopt(s, level, optname, optval, optlen), lpErrno);
+  if (getsockopt(s, level, optname, optval, optlen) == SOCKET_ERROR) return fail(lpErrno);
+  /* SO_PROTOCOL_INFOW: the system checked the socket and the buffer and
+     described its own entry; the socket's entry is wpu's. */
+  if (level == SOL_SOCKET && optname == SO_PROTOCOL_INFOW && optval != NULL &&
+      *optlen >= (int)sizeof(WSAPROTOCOL_INFOW)) {
+    WSAPROTOCOL_INFOW e;
+    entry_of(s, &e);
+    CopyMemory(optval, &e, sizeof e);
+  }
+  return 0;
 }
 
 static int WSPAPI tcpip_set_sock_opt(SOCKET s, int level, int optname, const char* optval,
