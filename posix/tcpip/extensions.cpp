@@ -34,10 +34,7 @@ bool fail_last(int e) noexcept {
 // A fresh unconnected fd of the socket's kind, Windows' defaults applied.
 int fresh_fd(const sock& k) noexcept {
   int fd = ::socket(k.family, k.type | SOCK_NONBLOCK | SOCK_CLOEXEC, k.protocol);
-  if (fd >= 0 && k.family == AF_INET6) {
-    int one = 1;
-    (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
+  if (fd >= 0) socket_defaults(fd, k.family, k.type);
   return fd;
 }
 
@@ -510,11 +507,27 @@ struct recvmsg_op : op {
     m.msg_namelen = sizeof src;
     m.msg_control = control.empty() ? nullptr : control.data();
     m.msg_controllen = control.size();
+    if (s.icmp_reset) {
+      s.icmp_reset = false;
+      error = WSAECONNRESET;
+      return true;
+    }
     const ssize_t n = ::recvmsg(s.fd, &m, lflags | MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) return false;
-      error = static_cast<DWORD>(!s.stream() && errno == ECONNREFUSED ? WSAECONNRESET
-                                                                      : sock_error(s, errno));
+      const int e = errno;
+      if (e == EAGAIN || e == EINTR) {
+        take_icmp_errors(s);
+        if (!s.icmp_reset) return false;
+        s.icmp_reset = false;
+        error = WSAECONNRESET;
+        return true;
+      }
+      const bool icmp = e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH;
+      if (icmp) {
+        take_icmp_errors(s);
+        s.icmp_reset = false;
+      }
+      error = static_cast<DWORD>(icmp ? WSAECONNRESET : sock_error(s, e));
       return true;
     }
     bytes = static_cast<DWORD>(n);

@@ -75,7 +75,13 @@ static void read_events(sock& s) noexcept {
   if ((sel & (FD_READ | FD_CLOSE)) == 0) return;
   char c;
   const ssize_t n = ::recv(s.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n > 0 || (n == 0 && !s.stream()) || (n < 0 && !s.stream() && errno != EAGAIN)) {
+  if (!s.stream() && n < 0) {
+    // An ICMP error (the peek consumed it): the next receive reports it.
+    if (errno != EAGAIN && errno != EINTR) s.icmp_reset = true;
+    take_icmp_errors(s);
+    if (!s.icmp_reset) return;
+  }
+  if (n > 0 || (n == 0 && !s.stream()) || (n < 0 && !s.stream())) {
     if ((sel & FD_READ) != 0)
       record(s, FD_READ, 0);
     else
@@ -516,6 +522,13 @@ struct data_op : op {
           return false;
         }
         if (e == EDESTADDRREQ) return fail(sendto_call ? WSAEDESTADDRREQ : WSAENOTCONN);
+        if (!s.stream() && (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH)) {
+          // An earlier datagram's ICMP error: Windows reports it to the next
+          // receive, never to a send.
+          take_icmp_errors(s);
+          s.icmp_reset = true;
+          continue;
+        }
         if (e == ECONNRESET || e == EPIPE) s.reset = s.reset || !s.shut_send;
         return fail(static_cast<DWORD>(sock_error(s, e)));
       }
@@ -531,6 +544,10 @@ struct data_op : op {
     if (s.shut_recv) return fail(WSAESHUTDOWN);
     // Linux reports a reset once; Windows fails every later receive with it.
     if (s.stream() && s.reset) return fail(WSAECONNRESET);
+    if (!s.stream() && s.icmp_reset && (lflags & MSG_PEEK) == 0) {
+      s.icmp_reset = false;
+      return fail(WSAECONNRESET);
+    }
     if (!s.stream() && !s.bound) {
       sockaddr_storage a;
       socklen_t len = sizeof a;
@@ -558,8 +575,22 @@ struct data_op : op {
       if (n < 0) {
         const int e = errno;
         if (e == EINTR) continue;
-        if (e == EAGAIN) return bytes > 0 && !whole;
-        if (!s.stream() && e == ECONNREFUSED) return fail(WSAECONNRESET);
+        if (e == EAGAIN) {
+          if (!s.stream()) {
+            // An ICMP error may be queued without a datagram (POLLERR).
+            take_icmp_errors(s);
+            if (s.icmp_reset) {
+              s.icmp_reset = false;
+              return fail(WSAECONNRESET);
+            }
+          }
+          return bytes > 0 && !whole;
+        }
+        if (!s.stream() && (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH)) {
+          take_icmp_errors(s);
+          s.icmp_reset = false;
+          return fail(WSAECONNRESET);
+        }
         if (e == ECONNRESET) s.reset = true;
         if (e == EINVAL && (lflags & MSG_OOB) != 0) return fail(WSAEINVAL);
         return fail(static_cast<DWORD>(sock_error(s, e)));
@@ -819,7 +850,8 @@ int WSPAPI wsp_enum_network_events(SOCKET s, WSAEVENT hEventObject,
 int WSPAPI wsp_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrno) {
   use u;
   if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
-  if (hWnd == nullptr && lEvent != 0) {
+  // Messages need a live window (wpu's window objects, <wpu/winapi.h>).
+  if (lEvent != 0 && (hWnd == nullptr || !wpu_is_window(hWnd))) {
     *lpErrno = WSAEINVAL;
     return SOCKET_ERROR;
   }

@@ -117,6 +117,31 @@ int sockaddr_to_ws(const sockaddr_storage& in, socklen_t inlen, sockaddr* name, 
   return 0;
 }
 
+void socket_defaults(int fd, int family, int type) noexcept {
+  int one = 1;
+  if (family == AF_INET6) (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (type == SOCK_DGRAM) {
+    if (family == AF_INET6)
+      (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof one);
+    else
+      (void)::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
+  }
+}
+
+void take_icmp_errors(sock& s) noexcept {
+  char data[64], control[512];
+  for (int i = 0; i < 64; ++i) {
+    iovec v{data, sizeof data};
+    msghdr m{};
+    m.msg_iov = &v;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    if (::recvmsg(s.fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
+    s.icmp_reset = true;
+  }
+}
+
 // ---- blocking waits -------------------------------------------------------
 
 namespace {
@@ -376,11 +401,7 @@ SOCKET WSPAPI wsp_socket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpP
     *lpErrno = wpu::wsa_from_errno(errno);
     return INVALID_SOCKET;
   }
-  if (family == AF_INET6) {
-    // Windows' default: an IPv6 socket is IPv6-only until IPV6_V6ONLY is cleared.
-    int one = 1;
-    (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  }
+  socket_defaults(fd, family, type);
   return adopt(fd, info.dwCatalogEntryId, info, family, type, protocol,
                (dwFlags & WSA_FLAG_OVERLAPPED) != 0, nullptr, lpErrno);
 }

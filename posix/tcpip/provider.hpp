@@ -109,8 +109,9 @@ struct sock : std::enable_shared_from_this<sock> {
   bool bound = false;
   bool shut_send = false;
   bool shut_recv = false;
-  bool reset = false;     // the connection was reset or aborted
-  int pending_error = 0;  // Winsock code of a failed non-blocking connect, for SO_ERROR
+  bool reset = false;       // the connection was reset or aborted
+  bool icmp_reset = false;  // UDP: an ICMP error not yet reported by a receive
+  int pending_error = 0;    // Winsock code of a failed non-blocking connect, for SO_ERROR
   std::chrono::steady_clock::time_point connected_at{};
 
   // WSPEventSelect / WSPAsyncSelect.
@@ -205,6 +206,15 @@ int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept;
 // Winsock error for the current errno, with the socket's context (EPIPE
 // after our own shutdown is WSAESHUTDOWN, else WSAECONNRESET).
 int sock_error(const sock& s, int e) noexcept;
+
+// Windows' defaults for a new fd: IPv6-only for IPv6, and for UDP ICMP
+// errors delivered to the socket (IP_RECVERR / IPV6_RECVERR), connected or
+// not, so that a receive after a send to a closed port fails with
+// WSAECONNRESET as on Windows.
+void socket_defaults(int fd, int family, int type) noexcept;
+// UDP, with s.m held: empties the ICMP error queue (else poll keeps
+// reporting POLLERR) and notes the error for the next receive.
+void take_icmp_errors(sock& s) noexcept;
 
 // Sockaddr translation (Winsock AF_INET6 = 23 <-> Linux AF_INET6 = 10).
 // from_ws: WSAEFAULT for a NULL name or a length below the family's size,
