@@ -976,6 +976,16 @@ static INT WINAPI lsp_wsa_send_msg(SOCKET s, LPWSAMSG msg, DWORD flags, LPDWORD 
   return 0;
 }
 
+/* This layer's function for each extension, in EXT_* order, as the one
+   function pointer type that converts to and from any other; NULL where the
+   lower provider's function is returned as it is (GetAcceptExSockaddrs). */
+typedef void (*lsp_any_fn)(void);
+static const lsp_any_fn own_ext_[EXT_COUNT] = {
+    (lsp_any_fn)lsp_accept_ex,     NULL,
+    (lsp_any_fn)lsp_connect_ex,    (lsp_any_fn)lsp_disconnect_ex,
+    (lsp_any_fn)lsp_transmit_file, (lsp_any_fn)lsp_wsa_recv_msg,
+    (lsp_any_fn)lsp_wsa_send_msg};
+
 /* SIO_GET_EXTENSION_FUNCTION_POINTER: this layer's function for a GUID it
    knows, once the lower provider has given its own (GetAcceptExSockaddrs,
    which takes no socket, is the lower provider's); WSAEINVAL for any other
@@ -993,40 +1003,7 @@ static int extension_pointer(lsp_socket* c, LPVOID in, DWORD in_len, LPVOID out,
   if (which < 0) return fail(err, WSAEINVAL);
   fn = lower_ext(c, which, err);
   if (fn == NULL) return SOCKET_ERROR;
-  switch (which) {
-    case EXT_ACCEPTEX: {
-      LPFN_ACCEPTEX f = lsp_accept_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_CONNECTEX: {
-      LPFN_CONNECTEX f = lsp_connect_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_DISCONNECTEX: {
-      LPFN_DISCONNECTEX f = lsp_disconnect_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_TRANSMITFILE: {
-      LPFN_TRANSMITFILE f = lsp_transmit_file;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_WSARECVMSG: {
-      LPFN_WSARECVMSG f = lsp_wsa_recv_msg;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_WSASENDMSG: {
-      LPFN_WSASENDMSG f = lsp_wsa_send_msg;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    default: /* EXT_GETACCEPTEXSOCKADDRS: the lower provider's */
-      break;
-  }
+  if (own_ext_[which] != NULL) memcpy(&fn, &own_ext_[which], sizeof fn);
   memcpy(out, &fn, sizeof fn);
   *returned = sizeof fn;
   return 0;
