@@ -616,6 +616,20 @@ INT wsa_recv_msg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
                          lpCompletionRoutine);
 }
 
+// Appends one Linux control message (level, type, the bytes of `data`) to
+// `control`, zero-padded to CMSG_SPACE, for sendmsg(2).
+template <typename T>
+void append_cmsg(std::vector<char>& control, int level, int type, const T& data) {
+  const size_t off = control.size();
+  control.resize(off + CMSG_SPACE(sizeof data));
+  cmsghdr c{};
+  c.cmsg_len = CMSG_LEN(sizeof data);
+  c.cmsg_level = level;
+  c.cmsg_type = type;
+  std::memcpy(control.data() + off, &c, sizeof c);
+  std::memcpy(control.data() + off + CMSG_LEN(0), &data, sizeof data);
+}
+
 struct sendmsg_op : op {
   std::vector<iovec> iov;
   std::vector<char> control;
@@ -691,26 +705,12 @@ INT wsa_send_msg(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfByte
         in_pktinfo li{};
         li.ipi_ifindex = static_cast<int>(wi.ipi_ifindex);
         li.ipi_spec_dst = wi.ipi_addr;
-        const size_t off = o->control.size();
-        o->control.resize(off + CMSG_SPACE(sizeof li));
-        cmsghdr c{};
-        c.cmsg_len = CMSG_LEN(sizeof li);
-        c.cmsg_level = IPPROTO_IP;
-        c.cmsg_type = IP_PKTINFO;
-        std::memcpy(o->control.data() + off, &c, sizeof c);
-        std::memcpy(o->control.data() + off + CMSG_LEN(0), &li, sizeof li);
+        append_cmsg(o->control, IPPROTO_IP, IP_PKTINFO, li);
       } else if (h.cmsg_level == IPPROTO_IPV6 && h.cmsg_type == WPU_WS_IPV6_PKTINFO &&
                  h.cmsg_len >= CMSG_LEN(sizeof(wpu_ws_in6_pktinfo))) {
         in6_pktinfo li;
         std::memcpy(&li, data, sizeof li);
-        const size_t off = o->control.size();
-        o->control.resize(off + CMSG_SPACE(sizeof li));
-        cmsghdr c{};
-        c.cmsg_len = CMSG_LEN(sizeof li);
-        c.cmsg_level = IPPROTO_IPV6;
-        c.cmsg_type = IPV6_PKTINFO;
-        std::memcpy(o->control.data() + off, &c, sizeof c);
-        std::memcpy(o->control.data() + off + CMSG_LEN(0), &li, sizeof li);
+        append_cmsg(o->control, IPPROTO_IPV6, IPV6_PKTINFO, li);
       } else {
         wpu_wsa_set_last_error(WSAEINVAL);
         return SOCKET_ERROR;
