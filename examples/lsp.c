@@ -278,6 +278,17 @@ static void count(lsp_socket* s, int kind, DWORD bytes) {
   if (kind == OP_RECV) __atomic_fetch_add(&s->bytes_received, bytes, __ATOMIC_RELAXED);
 }
 
+/* The end of a data transfer made without an OVERLAPPED: when the lower
+   provider's `rc` is 0, counts the `done` bytes as `kind` and stores them in
+   *out (if given); returns `rc`. The calling thread. */
+static int done_at_once(lsp_socket* c, int kind, int rc, DWORD done, LPDWORD out) {
+  if (rc == 0) {
+    count(c, kind, done);
+    if (out != NULL) *out = done;
+  }
+  return rc;
+}
+
 static int fail(LPINT err, int code) {
   *err = code;
   return SOCKET_ERROR;
@@ -660,11 +671,7 @@ static int WSPAPI lsp_send(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD fl
   if (c == NULL) return SOCKET_ERROR;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPSend(c->lower, b, n, &done, flags, NULL, NULL, thread, err);
-    if (rc == 0) {
-      count(c, OP_SEND, done);
-      if (sent != NULL) *sent = done;
-    }
-    return rc;
+    return done_at_once(c, OP_SEND, rc, done, sent);
   }
   op = new_op(c, OP_SEND, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -685,11 +692,7 @@ static int WSPAPI lsp_send_to(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPSendTo(c->lower, b, n, &done, flags, to, tolen, NULL, NULL,
                                             thread, err);
-    if (rc == 0) {
-      count(c, OP_SEND, done);
-      if (sent != NULL) *sent = done;
-    }
-    return rc;
+    return done_at_once(c, OP_SEND, rc, done, sent);
   }
   op = new_op(c, OP_SEND, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -711,11 +714,7 @@ static int WSPAPI lsp_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f
   kind = (*flags & MSG_PEEK) != 0 ? OP_OTHER : OP_RECV;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecv(c->lower, b, n, &done, flags, NULL, NULL, thread, err);
-    if (rc == 0) {
-      count(c, kind, done);
-      if (got != NULL) *got = done;
-    }
-    return rc;
+    return done_at_once(c, kind, rc, done, got);
   }
   op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -740,11 +739,7 @@ static int WSPAPI lsp_recv_from(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDW
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecvFrom(c->lower, b, n, &done, flags, from, fromlen, NULL,
                                               NULL, thread, err);
-    if (rc == 0) {
-      count(c, kind, done);
-      if (got != NULL) *got = done;
-    }
-    return rc;
+    return done_at_once(c, kind, rc, done, got);
   }
   op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -1313,25 +1308,31 @@ static int WSPAPI lsp_duplicate_socket(SOCKET s, DWORD pid, LPWSAPROTOCOL_INFOW 
 }
 
 /* The string conversions need no socket: the provider below the chain they
-   name does them, with the entry it knows. */
-static INT WSPAPI lsp_address_to_string(LPSOCKADDR a, DWORD n, LPWSAPROTOCOL_INFOW pi, LPWSTR s,
-                                        LPDWORD len, LPINT err) {
+   name does them, with the entry it knows. This is the chain `pi` names;
+   NULL when there is none, with the error in *err (WSAEFAULT without `pi`).
+   Any thread. */
+static lsp_chain* conversion_chain(LPWSAPROTOCOL_INFOW pi, LPINT err) {
   lsp_chain* chain;
-  if (pi == NULL) return fail(err, WSAEFAULT);
+  if (pi == NULL) {
+    *err = WSAEFAULT;
+    return NULL;
+  }
   lock(&lock_);
   chain = chain_for(pi, err);
   unlock(&lock_);
+  return chain;
+}
+
+static INT WSPAPI lsp_address_to_string(LPSOCKADDR a, DWORD n, LPWSAPROTOCOL_INFOW pi, LPWSTR s,
+                                        LPDWORD len, LPINT err) {
+  lsp_chain* chain = conversion_chain(pi, err);
   if (chain == NULL) return SOCKET_ERROR;
   return chain->below->procs.lpWSPAddressToString(a, n, &chain->next_info, s, len, err);
 }
 
 static INT WSPAPI lsp_string_to_address(LPWSTR s, INT af, LPWSAPROTOCOL_INFOW pi, LPSOCKADDR a,
                                         LPINT len, LPINT err) {
-  lsp_chain* chain;
-  if (pi == NULL) return fail(err, WSAEFAULT);
-  lock(&lock_);
-  chain = chain_for(pi, err);
-  unlock(&lock_);
+  lsp_chain* chain = conversion_chain(pi, err);
   if (chain == NULL) return SOCKET_ERROR;
   return chain->below->procs.lpWSPStringToAddress(s, af, &chain->next_info, a, len, err);
 }
