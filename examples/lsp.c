@@ -278,6 +278,17 @@ static void count(lsp_socket* s, int kind, DWORD bytes) {
   if (kind == OP_RECV) __atomic_fetch_add(&s->bytes_received, bytes, __ATOMIC_RELAXED);
 }
 
+/* The end of a data transfer made without an OVERLAPPED: when the lower
+   provider's `rc` is 0, counts the `done` bytes as `kind` and stores them in
+   *out (if given); returns `rc`. The calling thread. */
+static int done_at_once(lsp_socket* c, int kind, int rc, DWORD done, LPDWORD out) {
+  if (rc == 0) {
+    count(c, kind, done);
+    if (out != NULL) *out = done;
+  }
+  return rc;
+}
+
 static int fail(LPINT err, int code) {
   *err = code;
   return SOCKET_ERROR;
@@ -660,11 +671,7 @@ static int WSPAPI lsp_send(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD fl
   if (c == NULL) return SOCKET_ERROR;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPSend(c->lower, b, n, &done, flags, NULL, NULL, thread, err);
-    if (rc == 0) {
-      count(c, OP_SEND, done);
-      if (sent != NULL) *sent = done;
-    }
-    return rc;
+    return done_at_once(c, OP_SEND, rc, done, sent);
   }
   op = new_op(c, OP_SEND, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -685,11 +692,7 @@ static int WSPAPI lsp_send_to(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPSendTo(c->lower, b, n, &done, flags, to, tolen, NULL, NULL,
                                             thread, err);
-    if (rc == 0) {
-      count(c, OP_SEND, done);
-      if (sent != NULL) *sent = done;
-    }
-    return rc;
+    return done_at_once(c, OP_SEND, rc, done, sent);
   }
   op = new_op(c, OP_SEND, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -711,11 +714,7 @@ static int WSPAPI lsp_recv(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDWORD f
   kind = (*flags & MSG_PEEK) != 0 ? OP_OTHER : OP_RECV;
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecv(c->lower, b, n, &done, flags, NULL, NULL, thread, err);
-    if (rc == 0) {
-      count(c, kind, done);
-      if (got != NULL) *got = done;
-    }
-    return rc;
+    return done_at_once(c, kind, rc, done, got);
   }
   op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -740,11 +739,7 @@ static int WSPAPI lsp_recv_from(SOCKET s, LPWSABUF b, DWORD n, LPDWORD got, LPDW
   if (ov == NULL) {
     rc = c->chain->below->procs.lpWSPRecvFrom(c->lower, b, n, &done, flags, from, fromlen, NULL,
                                               NULL, thread, err);
-    if (rc == 0) {
-      count(c, kind, done);
-      if (got != NULL) *got = done;
-    }
-    return rc;
+    return done_at_once(c, kind, rc, done, got);
   }
   op = new_op(c, kind, ov, routine, thread, err);
   if (op == NULL) return SOCKET_ERROR;
@@ -976,6 +971,16 @@ static INT WINAPI lsp_wsa_send_msg(SOCKET s, LPWSAMSG msg, DWORD flags, LPDWORD 
   return 0;
 }
 
+/* This layer's function for each extension, in EXT_* order, as the one
+   function pointer type that converts to and from any other; NULL where the
+   lower provider's function is returned as it is (GetAcceptExSockaddrs). */
+typedef void (*lsp_any_fn)(void);
+static const lsp_any_fn own_ext_[EXT_COUNT] = {
+    (lsp_any_fn)lsp_accept_ex,     NULL,
+    (lsp_any_fn)lsp_connect_ex,    (lsp_any_fn)lsp_disconnect_ex,
+    (lsp_any_fn)lsp_transmit_file, (lsp_any_fn)lsp_wsa_recv_msg,
+    (lsp_any_fn)lsp_wsa_send_msg};
+
 /* SIO_GET_EXTENSION_FUNCTION_POINTER: this layer's function for a GUID it
    knows, once the lower provider has given its own (GetAcceptExSockaddrs,
    which takes no socket, is the lower provider's); WSAEINVAL for any other
@@ -993,40 +998,7 @@ static int extension_pointer(lsp_socket* c, LPVOID in, DWORD in_len, LPVOID out,
   if (which < 0) return fail(err, WSAEINVAL);
   fn = lower_ext(c, which, err);
   if (fn == NULL) return SOCKET_ERROR;
-  switch (which) {
-    case EXT_ACCEPTEX: {
-      LPFN_ACCEPTEX f = lsp_accept_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_CONNECTEX: {
-      LPFN_CONNECTEX f = lsp_connect_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_DISCONNECTEX: {
-      LPFN_DISCONNECTEX f = lsp_disconnect_ex;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_TRANSMITFILE: {
-      LPFN_TRANSMITFILE f = lsp_transmit_file;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_WSARECVMSG: {
-      LPFN_WSARECVMSG f = lsp_wsa_recv_msg;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    case EXT_WSASENDMSG: {
-      LPFN_WSASENDMSG f = lsp_wsa_send_msg;
-      memcpy(&fn, &f, sizeof fn);
-      break;
-    }
-    default: /* EXT_GETACCEPTEXSOCKADDRS: the lower provider's */
-      break;
-  }
+  if (own_ext_[which] != NULL) memcpy(&fn, &own_ext_[which], sizeof fn);
   memcpy(out, &fn, sizeof fn);
   *returned = sizeof fn;
   return 0;
@@ -1336,25 +1308,31 @@ static int WSPAPI lsp_duplicate_socket(SOCKET s, DWORD pid, LPWSAPROTOCOL_INFOW 
 }
 
 /* The string conversions need no socket: the provider below the chain they
-   name does them, with the entry it knows. */
-static INT WSPAPI lsp_address_to_string(LPSOCKADDR a, DWORD n, LPWSAPROTOCOL_INFOW pi, LPWSTR s,
-                                        LPDWORD len, LPINT err) {
+   name does them, with the entry it knows. This is the chain `pi` names;
+   NULL when there is none, with the error in *err (WSAEFAULT without `pi`).
+   Any thread. */
+static lsp_chain* conversion_chain(LPWSAPROTOCOL_INFOW pi, LPINT err) {
   lsp_chain* chain;
-  if (pi == NULL) return fail(err, WSAEFAULT);
+  if (pi == NULL) {
+    *err = WSAEFAULT;
+    return NULL;
+  }
   lock(&lock_);
   chain = chain_for(pi, err);
   unlock(&lock_);
+  return chain;
+}
+
+static INT WSPAPI lsp_address_to_string(LPSOCKADDR a, DWORD n, LPWSAPROTOCOL_INFOW pi, LPWSTR s,
+                                        LPDWORD len, LPINT err) {
+  lsp_chain* chain = conversion_chain(pi, err);
   if (chain == NULL) return SOCKET_ERROR;
   return chain->below->procs.lpWSPAddressToString(a, n, &chain->next_info, s, len, err);
 }
 
 static INT WSPAPI lsp_string_to_address(LPWSTR s, INT af, LPWSAPROTOCOL_INFOW pi, LPSOCKADDR a,
                                         LPINT len, LPINT err) {
-  lsp_chain* chain;
-  if (pi == NULL) return fail(err, WSAEFAULT);
-  lock(&lock_);
-  chain = chain_for(pi, err);
-  unlock(&lock_);
+  lsp_chain* chain = conversion_chain(pi, err);
   if (chain == NULL) return SOCKET_ERROR;
   return chain->below->procs.lpWSPStringToAddress(s, af, &chain->next_info, a, len, err);
 }

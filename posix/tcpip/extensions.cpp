@@ -26,9 +26,17 @@ namespace wpu_tcpip {
 
 namespace {
 
+// The failure of an extension function: `e` becomes the thread's last
+// error; fail_last returns FALSE (the BOOL functions), msg_fail_last
+// SOCKET_ERROR (WSARecvMsg / WSASendMsg). The calling thread.
 bool fail_last(int e) noexcept {
   wpu_wsa_set_last_error(e);
   return false;
+}
+
+int msg_fail_last(int e) noexcept {
+  wpu_wsa_set_last_error(e);
+  return SOCKET_ERROR;
 }
 
 // A fresh unconnected fd of the socket's kind, Windows' defaults applied.
@@ -567,17 +575,11 @@ int finish_msg_call(const use& u, op_ptr o, LPDWORD done, LPWSAOVERLAPPED ov,
     o->ov = ov;
     o->routine = routine;
     if (routine != nullptr) {
-      if (!caller_thread(&o->thread)) {
-        wpu_wsa_set_last_error(WSAEINVAL);
-        return SOCKET_ERROR;
-      }
+      if (!caller_thread(&o->thread)) return msg_fail_last(WSAEINVAL);
       o->own_thread = true;
     }
   }
-  if (run(u, std::move(o), done, &e) != 0) {
-    wpu_wsa_set_last_error(e);
-    return SOCKET_ERROR;
-  }
+  if (run(u, std::move(o), done, &e) != 0) return msg_fail_last(e);
   return 0;
 }
 
@@ -586,24 +588,14 @@ INT wsa_recv_msg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
                  LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   int e = 0;
   use u;
-  if (!u.acquire(s, &e)) {
-    wpu_wsa_set_last_error(e);
-    return SOCKET_ERROR;
-  }
+  if (!u.acquire(s, &e)) return msg_fail_last(e);
   if (lpMsg == nullptr || (lpMsg->lpBuffers == nullptr && lpMsg->dwBufferCount != 0) ||
       (lpMsg->name == nullptr && lpMsg->namelen != 0) ||
-      (lpMsg->name != nullptr && lpMsg->namelen < ws_sockaddr_len(u->family))) {
-    wpu_wsa_set_last_error(WSAEFAULT);
-    return SOCKET_ERROR;
-  }
-  if (u->stream()) {
-    wpu_wsa_set_last_error(WSAEOPNOTSUPP);
-    return SOCKET_ERROR;
-  }
-  if ((lpMsg->dwFlags & ~static_cast<ULONG>(WPU_WS_MSG_PEEK)) != 0) {
-    wpu_wsa_set_last_error(WSAEOPNOTSUPP);
-    return SOCKET_ERROR;
-  }
+      (lpMsg->name != nullptr && lpMsg->namelen < ws_sockaddr_len(u->family)))
+    return msg_fail_last(WSAEFAULT);
+  if (u->stream()) return msg_fail_last(WSAEOPNOTSUPP);
+  if ((lpMsg->dwFlags & ~static_cast<ULONG>(WPU_WS_MSG_PEEK)) != 0)
+    return msg_fail_last(WSAEOPNOTSUPP);
   auto o = std::make_unique<recvmsg_op>();
   o->msg = lpMsg;
   o->lflags = (lpMsg->dwFlags & WPU_WS_MSG_PEEK) != 0 ? MSG_PEEK : 0;
@@ -614,6 +606,20 @@ INT wsa_recv_msg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
     o->control.resize(static_cast<size_t>(lpMsg->Control.len) * 2 + 64);
   return finish_msg_call(u, std::move(o), lpdwNumberOfBytesRecvd, lpOverlapped,
                          lpCompletionRoutine);
+}
+
+// Appends one Linux control message (level, type, the bytes of `data`) to
+// `control`, zero-padded to CMSG_SPACE, for sendmsg(2).
+template <typename T>
+void append_cmsg(std::vector<char>& control, int level, int type, const T& data) {
+  const size_t off = control.size();
+  control.resize(off + CMSG_SPACE(sizeof data));
+  cmsghdr c{};
+  c.cmsg_len = CMSG_LEN(sizeof data);
+  c.cmsg_level = level;
+  c.cmsg_type = type;
+  std::memcpy(control.data() + off, &c, sizeof c);
+  std::memcpy(control.data() + off + CMSG_LEN(0), &data, sizeof data);
 }
 
 struct sendmsg_op : op {
@@ -649,29 +655,19 @@ INT wsa_send_msg(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfByte
                  LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   int e = 0;
   use u;
-  if (!u.acquire(s, &e)) {
-    wpu_wsa_set_last_error(e);
-    return SOCKET_ERROR;
-  }
-  if (lpMsg == nullptr || (lpMsg->lpBuffers == nullptr && lpMsg->dwBufferCount != 0)) {
-    wpu_wsa_set_last_error(WSAEFAULT);
-    return SOCKET_ERROR;
-  }
-  if ((dwFlags & ~static_cast<DWORD>(WPU_WS_MSG_DONTROUTE)) != 0) {
-    wpu_wsa_set_last_error(WSAEOPNOTSUPP);
-    return SOCKET_ERROR;
-  }
+  if (!u.acquire(s, &e)) return msg_fail_last(e);
+  if (lpMsg == nullptr || (lpMsg->lpBuffers == nullptr && lpMsg->dwBufferCount != 0))
+    return msg_fail_last(WSAEFAULT);
+  if ((dwFlags & ~static_cast<DWORD>(WPU_WS_MSG_DONTROUTE)) != 0)
+    return msg_fail_last(WSAEOPNOTSUPP);
   auto o = std::make_unique<sendmsg_op>();
   o->reads = false;
   o->lflags = (dwFlags & WPU_WS_MSG_DONTROUTE) != 0 ? MSG_DONTROUTE : 0;
   for (ULONG i = 0; i < lpMsg->dwBufferCount; ++i)
     o->iov.push_back(iovec{lpMsg->lpBuffers[i].buf, lpMsg->lpBuffers[i].len});
   if (lpMsg->name != nullptr && !u->stream()) {
-    if (int r = sockaddr_from_ws(lpMsg->name, lpMsg->namelen, u->family, &o->to, &o->tolen);
-        r != 0) {
-      wpu_wsa_set_last_error(r);
-      return SOCKET_ERROR;
-    }
+    if (int r = sockaddr_from_ws(lpMsg->name, lpMsg->namelen, u->family, &o->to, &o->tolen); r != 0)
+      return msg_fail_last(r);
   }
   // Control data: IP_PKTINFO / IPV6_PKTINFO (the source address and interface).
   if (lpMsg->Control.buf != nullptr && lpMsg->Control.len >= sizeof(WSACMSGHDR)) {
@@ -679,10 +675,8 @@ INT wsa_send_msg(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfByte
     while (at + sizeof(WSACMSGHDR) <= lpMsg->Control.len) {
       WSACMSGHDR h;
       std::memcpy(&h, lpMsg->Control.buf + at, sizeof h);
-      if (h.cmsg_len < sizeof h || at + h.cmsg_len > lpMsg->Control.len) {
-        wpu_wsa_set_last_error(WSAEINVAL);
-        return SOCKET_ERROR;
-      }
+      if (h.cmsg_len < sizeof h || at + h.cmsg_len > lpMsg->Control.len)
+        return msg_fail_last(WSAEINVAL);
       const char* data = lpMsg->Control.buf + at + CMSG_LEN(0);
       if (h.cmsg_level == IPPROTO_IP && h.cmsg_type == WPU_WS_IP_PKTINFO &&
           h.cmsg_len >= CMSG_LEN(sizeof(wpu_ws_in_pktinfo))) {
@@ -691,29 +685,14 @@ INT wsa_send_msg(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfByte
         in_pktinfo li{};
         li.ipi_ifindex = static_cast<int>(wi.ipi_ifindex);
         li.ipi_spec_dst = wi.ipi_addr;
-        const size_t off = o->control.size();
-        o->control.resize(off + CMSG_SPACE(sizeof li));
-        cmsghdr c{};
-        c.cmsg_len = CMSG_LEN(sizeof li);
-        c.cmsg_level = IPPROTO_IP;
-        c.cmsg_type = IP_PKTINFO;
-        std::memcpy(o->control.data() + off, &c, sizeof c);
-        std::memcpy(o->control.data() + off + CMSG_LEN(0), &li, sizeof li);
+        append_cmsg(o->control, IPPROTO_IP, IP_PKTINFO, li);
       } else if (h.cmsg_level == IPPROTO_IPV6 && h.cmsg_type == WPU_WS_IPV6_PKTINFO &&
                  h.cmsg_len >= CMSG_LEN(sizeof(wpu_ws_in6_pktinfo))) {
         in6_pktinfo li;
         std::memcpy(&li, data, sizeof li);
-        const size_t off = o->control.size();
-        o->control.resize(off + CMSG_SPACE(sizeof li));
-        cmsghdr c{};
-        c.cmsg_len = CMSG_LEN(sizeof li);
-        c.cmsg_level = IPPROTO_IPV6;
-        c.cmsg_type = IPV6_PKTINFO;
-        std::memcpy(o->control.data() + off, &c, sizeof c);
-        std::memcpy(o->control.data() + off + CMSG_LEN(0), &li, sizeof li);
+        append_cmsg(o->control, IPPROTO_IPV6, IPV6_PKTINFO, li);
       } else {
-        wpu_wsa_set_last_error(WSAEINVAL);
-        return SOCKET_ERROR;
+        return msg_fail_last(WSAEINVAL);
       }
       at += static_cast<ULONG>(CMSG_ALIGN(h.cmsg_len));
     }

@@ -145,6 +145,16 @@ int applicable(const sock& k, const mapped& m, LPINT err) noexcept {
   return 0;
 }
 
+// 0 when `k` is a stream socket, else SOCKET_ERROR with WSAENOPROTOOPT in
+// *err: for the SOL_SOCKET options that only TCP sockets have.
+int stream_only(const sock& k, LPINT err) noexcept {
+  if (!k.stream()) {
+    *err = WSAENOPROTOOPT;
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPINT optlen,
@@ -219,10 +229,7 @@ int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPIN
       return put_int(optval, optlen, k.conditional_accept, lpErrno);
     case WPU_WS_SO_LINGER:
     case SO_DONTLINGER: {
-      if (!k.stream()) {
-        *lpErrno = WSAENOPROTOOPT;
-        return SOCKET_ERROR;
-      }
+      if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
       linger l{};
       socklen_t len = sizeof l;
       if (::getsockopt(k.fd, SOL_SOCKET, SO_LINGER, &l, &len) != 0) {
@@ -297,10 +304,7 @@ int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPIN
       }
       return put_int(optval, optlen, static_cast<int>(k.info.dwMessageSize), lpErrno);
     case SO_CONNECT_TIME: {
-      if (!k.stream()) {
-        *lpErrno = WSAENOPROTOOPT;
-        return SOCKET_ERROR;
-      }
+      if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
       refresh_connect(k);
       int v = -1;  // 0xFFFFFFFF: not connected
       if (k.state == conn_state::connected)
@@ -378,10 +382,7 @@ int WSPAPI wsp_set_sock_opt(SOCKET s, int level, int optname, const char* optval
   }
   if (level == WPU_WS_SOL_SOCKET &&
       (optname == SO_UPDATE_ACCEPT_CONTEXT || optname == SO_UPDATE_CONNECT_CONTEXT)) {
-    if (!k.stream()) {
-      *lpErrno = WSAENOPROTOOPT;
-      return SOCKET_ERROR;
-    }
+    if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
     return update_context(k, optname, optval, optlen, lpErrno);
   }
   if (optval == nullptr) {
@@ -496,10 +497,7 @@ int WSPAPI wsp_set_sock_opt(SOCKET s, int level, int optname, const char* optval
       return 0;
     case WPU_WS_SO_LINGER:
     case SO_DONTLINGER: {
-      if (!k.stream()) {
-        *lpErrno = WSAENOPROTOOPT;
-        return SOCKET_ERROR;
-      }
+      if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
       linger l{};
       socklen_t len = sizeof l;
       (void)::getsockopt(k.fd, SOL_SOCKET, SO_LINGER, &l, &len);

@@ -138,12 +138,7 @@ TEST_CASE_TEMPLATE("tcpip: NULL and short buffers: WSAEFAULT", F, ipv4, ipv6) {
   session app;
   tcp_pair p = make_tcp_pair(F::af);
   send_all(p.client, "data");
-  REQUIRE(eventually(
-      [&] {
-        ULONG a = 0;
-        return wpu_ioctlsocket(p.server, FIONREAD, &a) == 0 && a == 4;
-      },
-      soon_ms));
+  REQUIRE(unread_becomes(p.server, 4, soon_ms));
   TCPIP_FAILS_WITH(wpu_recv(p.server, nullptr, 4, 0), SOCKET_ERROR, WSAEFAULT);
   TCPIP_FAILS_WITH(wpu_send(p.client, nullptr, 4, 0), SOCKET_ERROR, WSAEFAULT);
   DWORD n = 0, flags = 0;

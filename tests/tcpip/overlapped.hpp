@@ -91,12 +91,7 @@ TEST_CASE_TEMPLATE("tcpip: overlapped with an event (TCP)", F, ipv4, ipv6) {
   // Data already there: 0 at once with the count, and the event is set too.
   WSAResetEvent(o.ov.hEvent);
   send_all(p.client, "ready");
-  REQUIRE(eventually(
-      [&] {
-        ULONG a = 0;
-        return wpu_ioctlsocket(p.server, FIONREAD, &a) == 0 && a == 5;
-      },
-      soon_ms));
+  REQUIRE(unread_becomes(p.server, 5, soon_ms));
   DWORD got = 0;
   flags = 0;
   CHECK(wpu_wsa_recv(p.server, &bufs[1], 1, &got, &flags, &o.ov, nullptr) == 0);
@@ -191,12 +186,7 @@ TEST_CASE_TEMPLATE("tcpip: overlapped with a completion routine", F, ipv4, ipv6)
   // alertable wait (SleepEx reports WAIT_IO_COMPLETION).
   routine_calls().clear();
   send_all(p.client, "now");
-  REQUIRE(eventually(
-      [&] {
-        ULONG a = 0;
-        return wpu_ioctlsocket(p.server, FIONREAD, &a) == 0 && a == 3;
-      },
-      soon_ms));
+  REQUIRE(unread_becomes(p.server, 3, soon_ms));
   DWORD got = 0, flags = 0;
   CHECK(wpu_wsa_recv(p.server, &wb, 1, &got, &flags, &ov, record_completion) == 0);
   CHECK(got == 3);
@@ -286,12 +276,7 @@ TEST_CASE_TEMPLATE("tcpip: overlapped with a completion port", F, ipv4, ipv6) {
 
   // Completed at once: 0, and a packet is still posted.
   send_all(p.client, "imm");
-  REQUIRE(eventually(
-      [&] {
-        ULONG a = 0;
-        return wpu_ioctlsocket(p.server, FIONREAD, &a) == 0 && a == 3;
-      },
-      soon_ms));
+  REQUIRE(unread_becomes(p.server, 3, soon_ms));
   DWORD got = 0;
   flags = 0;
   CHECK(wpu_wsa_recv(p.server, &wb, 1, &got, &flags, &rov, nullptr) == 0);

@@ -420,6 +420,17 @@ bool eventually(Pred done, int ms) {
   return true;
 }
 
+// Polls FIONREAD until `s` has exactly `n` bytes waiting or `ms` elapse;
+// true when it did.
+inline bool unread_becomes(SOCKET s, ULONG n, int ms) {
+  return eventually(
+      [&] {
+        ULONG a = 0;
+        return wpu_ioctlsocket(s, FIONREAD, &a) == 0 && a == n;
+      },
+      ms);
+}
+
 // The address families every model runs on.
 struct ipv4 {
   static constexpr int af = AF_INET;
