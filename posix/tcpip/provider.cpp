@@ -21,8 +21,31 @@
 
 namespace wpu_tcpip {
 
+namespace {
+
+provider* the_provider = nullptr;  // made by the first prov(), freed by provider_release
+
+// Frees the provider when the module is unloaded (the host's dlclose after
+// its last WSPCleanup) or the process exits, if it is idle then: no startup
+// left, so no socket, request or reactor thread can still use it. A provider
+// still started at exit (a process that never called WSACleanup) is left as
+// it is: its threads may still be running.
+struct provider_release {
+  ~provider_release() {
+    provider* p = the_provider;
+    if (p == nullptr) return;
+    {
+      std::lock_guard<std::mutex> lock(p->m);
+      if (p->startups != 0 || p->reactor.joinable()) return;
+    }
+    delete p;
+  }
+} release_at_unload;
+
+}  // namespace
+
 provider& prov() noexcept {
-  static provider* p = new provider();  // lives as long as the module
+  static provider* p = the_provider = new provider();
   return *p;
 }
 
