@@ -36,6 +36,11 @@
 #include <string.h>
 
 #if defined(_WIN32)
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+#  include <ws2spi.h>
+#  include <mswsock.h>
+#  include <windows.h>
 #  include "lsp.h"
 #  include <wpu/wpu.h>
 #  include <wpu/detail/winapi_decls.h>

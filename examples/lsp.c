@@ -55,124 +55,30 @@
  * does not route WSADuplicateSocket).
  *
  * Threads: every WSP* function may be called from any thread, concurrently.
- * One lock (lock_) guards the provider's lists and each socket's
- * WSAAsyncSelect target and close state; counters are updated with atomic
- * builtins. The completion worker and the window thread run from the first
- * WSPStartup (the window thread from the first WSPAsyncSelect) to the last
- * WSPCleanup.
+ * One CRITICAL_SECTION (lock_, made and deleted by DllMain) guards the
+ * provider's lists and each socket's WSAAsyncSelect target and close state;
+ * counters are updated with Interlocked* functions. Contexts and request
+ * records come from the process heap (HeapAlloc). The completion worker and
+ * the window thread (CreateThread) run from the first WSPStartup (the window
+ * thread from the first WSPAsyncSelect) to the last WSPCleanup, which joins
+ * them (WaitForSingleObject, CloseHandle). The provider below is loaded with
+ * LoadLibraryW/GetProcAddress and unloaded with FreeLibrary.
  *
- * The same file builds as a shared object on POSIX (against <wpu/ws2spi.h>
- * and <wpu/winsock.h>, linked with wpu) and as a DLL with mingw-w64 against
- * the system headers; the platform section below is the only difference.
+ * The file has no #ifdef: it includes Windows' headers only, and builds as a
+ * DLL with mingw-w64 against the system's, and as a shared object on POSIX
+ * against wpu's compatibility include folder (Meson: dependency('wpu-windows'),
+ * README.md "Porting a provider"), linked with wpu.
  */
-#include "lsp.h"
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <ws2spi.h>
+#include <mswsock.h>
+#include <windows.h>
+#include <strsafe.h>
 
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* ---- Platform: module loading, threads, one lock ----------------------
-   The only #ifdef of the provider: Windows' loader, threads and critical
-   section, or dlopen/pthreads (wpu gives no thread or loader API). */
-#if defined(_WIN32)
-#  define LSP_EXPORT __declspec(dllexport)
-typedef HMODULE lsp_module;
-typedef HANDLE lsp_thread;
-typedef CRITICAL_SECTION lsp_lock;
-#  define LSP_THREAD_PROC(name, arg) static DWORD WINAPI name(LPVOID arg)
-#  define LSP_THREAD_RETURN return 0
-static void lock_init(lsp_lock* l) {
-  InitializeCriticalSection(l);
-}
-static void lock(lsp_lock* l) {
-  EnterCriticalSection(l);
-}
-static void unlock(lsp_lock* l) {
-  LeaveCriticalSection(l);
-}
-static int thread_start(lsp_thread* t, LPTHREAD_START_ROUTINE fn, void* arg) {
-  *t = CreateThread(NULL, 0, fn, arg, 0, NULL);
-  return *t != NULL;
-}
-static void thread_join(lsp_thread t) {
-  WaitForSingleObject(t, INFINITE);
-  CloseHandle(t);
-}
-static lsp_module module_load(const WCHAR* path) {
-  return LoadLibraryW(path);
-}
-static LPWSPSTARTUP module_startup(lsp_module m) {
-  return (LPWSPSTARTUP)(void (*)(void))GetProcAddress(m, "WSPStartup");
-}
-static void module_free(lsp_module m) {
-  FreeLibrary(m);
-}
-#else
-#  include <dlfcn.h>
-#  include <pthread.h>
-#  define LSP_EXPORT __attribute__((visibility("default")))
-typedef void* lsp_module;
-typedef pthread_t lsp_thread;
-typedef pthread_mutex_t lsp_lock;
-#  define LSP_THREAD_PROC(name, arg) static void* name(void* arg)
-#  define LSP_THREAD_RETURN return NULL
-static void lock_init(lsp_lock* l) {
-  pthread_mutex_init(l, NULL);
-}
-static void lock(lsp_lock* l) {
-  pthread_mutex_lock(l);
-}
-static void unlock(lsp_lock* l) {
-  pthread_mutex_unlock(l);
-}
-static int thread_start(lsp_thread* t, void* (*fn)(void*), void* arg) {
-  return pthread_create(t, NULL, fn, arg) == 0;
-}
-static void thread_join(lsp_thread t) {
-  pthread_join(t, NULL);
-}
-/* The path as UTF-8 (surrogate pairs included), then dlopen. */
-static lsp_module module_load(const WCHAR* path) {
-  char file[4096];
-  size_t i, n = 0;
-  for (i = 0; path[i] != 0; ++i) {
-    unsigned long c = path[i];
-    if (c >= 0xD800 && c < 0xDC00 && path[i + 1] >= 0xDC00 && path[i + 1] < 0xE000) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (path[i + 1] - 0xDC00);
-      ++i;
-    }
-    if (n + 5 > sizeof file) return NULL;
-    if (c < 0x80) {
-      file[n++] = (char)c;
-    } else if (c < 0x800) {
-      file[n++] = (char)(0xC0 | (c >> 6));
-      file[n++] = (char)(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      file[n++] = (char)(0xE0 | (c >> 12));
-      file[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-      file[n++] = (char)(0x80 | (c & 0x3F));
-    } else {
-      file[n++] = (char)(0xF0 | (c >> 18));
-      file[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
-      file[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-      file[n++] = (char)(0x80 | (c & 0x3F));
-    }
-  }
-  file[n] = 0;
-  return dlopen(file, RTLD_NOW | RTLD_LOCAL);
-}
-static LPWSPSTARTUP module_startup(lsp_module m) {
-  /* dlsym's object pointer as a function pointer (POSIX allows it; ISO C
-     does not say, hence the copy). */
-  void* symbol = dlsym(m, "WSPStartup");
-  LPWSPSTARTUP start;
-  memcpy(&start, &symbol, sizeof start);
-  return start;
-}
-static void module_free(lsp_module m) {
-  dlclose(m);
-}
-#endif
+#include "lsp.h"
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -195,9 +101,9 @@ enum ext_fn {
 
 typedef struct lower_provider {
   GUID id;
-  lsp_module module;
+  HMODULE module;
   WSPPROC_TABLE procs;
-  void* ext[EXT_COUNT]; /* its extension functions, fetched on first use (atomic) */
+  PVOID volatile ext[EXT_COUNT]; /* its extension functions, fetched on first use (Interlocked) */
 } lower_provider;
 
 /* One chain entry of this LSP: the provider below it and the entry that
@@ -222,8 +128,8 @@ typedef struct lsp_socket {
   int pending;  /* overlapped requests accepted and not yet completed up */
   int closing;  /* WSPCloseSocket ran: the last completion closes `upper` */
   int aborting; /* WSPCloseSocket is closing the lower socket: failures are aborts */
-  unsigned long long bytes_sent, bytes_received;
-  unsigned int upcalls;
+  volatile LONG64 bytes_sent, bytes_received;
+  volatile LONG upcalls; /* 1 << wpu_lsp_upcall_bit */
   struct lsp_socket *prev, *next;
 } lsp_socket;
 
@@ -250,10 +156,9 @@ typedef struct lsp_op {
 static const char owner_tag_ = 'C';
 static const GUID own_guid_ = WPU_LSP_GUID_INIT;
 static WSPUPCALLTABLE up_;
-static lsp_lock lock_;
-static int lock_ready_; /* set by the first WSPStartup (the host never runs two at once) */
-static int startups_;   /* WSPStartup calls not yet matched by WSPCleanup */
-static DWORD own_id_;   /* this LSP's hidden entry */
+static CRITICAL_SECTION lock_; /* initialized by DllMain (DLL_PROCESS_ATTACH) */
+static int startups_;          /* WSPStartup calls not yet matched by WSPCleanup */
+static DWORD own_id_;          /* this LSP's hidden entry */
 static lower_provider lower_[MAX_LOWER];
 static int lower_count_;
 static lsp_chain chains_[MAX_CHAINS];
@@ -261,21 +166,38 @@ static int chain_count_;
 static lsp_socket* sockets_; /* every open socket, for the window's lookup */
 static int contexts_;        /* contexts not yet freed (closing ones included) */
 static HANDLE port_;
-static lsp_thread worker_;
-static lsp_thread window_thread_;
+static HANDLE worker_;
+static HANDLE window_thread_;
 static int window_started_;
 static HWND window_;
-static WSAEVENT window_ready_;
+static HANDLE window_ready_; /* manual-reset: the window thread made (or failed) its window */
 
 /* ---- Small helpers ------------------------------------------------------- */
 
 static void note(lsp_socket* s, int bit) {
-  __atomic_fetch_or(&s->upcalls, 1u << bit, __ATOMIC_RELAXED);
+  InterlockedOr(&s->upcalls, (LONG)(1L << bit));
 }
 
 static void count(lsp_socket* s, int kind, DWORD bytes) {
-  if (kind == OP_SEND) __atomic_fetch_add(&s->bytes_sent, bytes, __ATOMIC_RELAXED);
-  if (kind == OP_RECV) __atomic_fetch_add(&s->bytes_received, bytes, __ATOMIC_RELAXED);
+  if (kind == OP_SEND) InterlockedExchangeAdd64(&s->bytes_sent, (LONG64)bytes);
+  if (kind == OP_RECV) InterlockedExchangeAdd64(&s->bytes_received, (LONG64)bytes);
+}
+
+/* The process heap: every context, request record and catalog copy of the
+   LSP. Any thread. */
+static void* heap_alloc_zero(SIZE_T size) {
+  return HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size);
+}
+
+static void heap_free(void* p) {
+  HeapFree(GetProcessHeap(), 0, p);
+}
+
+/* Waits for a thread of the LSP to return and closes its handle. Called
+   by WSPCleanup's thread, never by the thread itself. */
+static void join(HANDLE thread) {
+  WaitForSingleObject(thread, INFINITE);
+  CloseHandle(thread);
 }
 
 /* The end of a data transfer made without an OVERLAPPED: when the lower
@@ -318,11 +240,11 @@ static int enum_all(LPWSAPROTOCOL_INFOW* all) {
   int err = 0, n;
   *all = NULL;
   if (WSCEnumProtocols(NULL, NULL, &len, &err) != SOCKET_ERROR || err != WSAENOBUFS) return -1;
-  *all = (LPWSAPROTOCOL_INFOW)malloc(len);
+  *all = (LPWSAPROTOCOL_INFOW)heap_alloc_zero(len);
   if (*all == NULL) return -1;
   n = WSCEnumProtocols(NULL, *all, &len, &err);
   if (n == SOCKET_ERROR) {
-    free(*all);
+    heap_free(*all);
     *all = NULL;
     return -1;
   }
@@ -352,11 +274,11 @@ static lower_provider* start_lower(const WSAPROTOCOL_INFOW* next, WSAPROTOCOL_IN
   if (WSCGetProviderPath((LPGUID)&next->ProviderId, path, &len, &rc) != 0) return NULL;
   need = ExpandEnvironmentStringsW(path, expanded, room);
   if (need == 0 || need > room) return NULL;
-  p->module = module_load(expanded);
+  p->module = LoadLibraryW(expanded);
   if (p->module == NULL) return NULL;
-  start = module_startup(p->module);
+  start = (LPWSPSTARTUP)(void (*)(void))GetProcAddress(p->module, "WSPStartup");
   if (start == NULL) {
-    module_free(p->module);
+    FreeLibrary(p->module);
     return NULL;
   }
   rc = start(MAKEWORD(2, 2), &data, info, up_, &p->procs);
@@ -366,7 +288,7 @@ static lower_provider* start_lower(const WSAPROTOCOL_INFOW* next, WSAPROTOCOL_IN
     rc = WSAEINVALIDPROVIDER;
   }
   if (rc != 0) {
-    module_free(p->module);
+    FreeLibrary(p->module);
     *err = rc;
     return NULL;
   }
@@ -401,7 +323,7 @@ static lsp_chain* chain_for(const WSAPROTOCOL_INFOW* pi, LPINT err) {
   for (i = 0; index >= 0 && i < n; ++i)
     if (all[i].dwCatalogEntryId == pi->ProtocolChain.ChainEntries[index + 1]) next = &all[i];
   if (next == NULL) {
-    free(all);
+    heap_free(all);
     return NULL;
   }
   c = &chains_[chain_count_];
@@ -409,7 +331,7 @@ static lsp_chain* chain_for(const WSAPROTOCOL_INFOW* pi, LPINT err) {
   c->own_info = *pi;
   c->next_info = index + 2 == len ? *next : *pi;
   c->below = start_lower(next, &c->next_info, err);
-  free(all);
+  heap_free(all);
   if (c->below == NULL) return NULL;
   ++chain_count_;
   return c;
@@ -420,7 +342,7 @@ static lsp_chain* chain_for(const WSAPROTOCOL_INFOW* pi, LPINT err) {
 /* Makes this layer's handle for a new lower socket and puts the lower socket
    on the LSP's port; on failure the lower socket is closed again. */
 static SOCKET wrap(SOCKET lower, lsp_chain* chain, LPINT err) {
-  lsp_socket* s = (lsp_socket*)calloc(1, sizeof *s);
+  lsp_socket* s = (lsp_socket*)heap_alloc_zero(sizeof *s);
   int ignored;
   if (s == NULL) {
     chain->below->procs.lpWSPCloseSocket(lower, &ignored);
@@ -430,25 +352,25 @@ static SOCKET wrap(SOCKET lower, lsp_chain* chain, LPINT err) {
   s->owner = &owner_tag_;
   s->lower = lower;
   s->chain = chain;
-  if (CreateIoCompletionPort((HANDLE)(uintptr_t)lower, port_, 0, 0) == NULL) {
+  if (CreateIoCompletionPort((HANDLE)(ULONG_PTR)lower, port_, 0, 0) == NULL) {
     chain->below->procs.lpWSPCloseSocket(lower, &ignored);
-    free(s);
+    heap_free(s);
     *err = WSAENOBUFS;
     return INVALID_SOCKET;
   }
   s->upper = up_.lpWPUCreateSocketHandle(chain->chain_id, (DWORD_PTR)s, err);
   if (s->upper == INVALID_SOCKET) {
     chain->below->procs.lpWSPCloseSocket(lower, &ignored);
-    free(s);
+    heap_free(s);
     return INVALID_SOCKET;
   }
   note(s, WPU_LSP_UP_CREATE_SOCKET_HANDLE);
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   s->next = sockets_;
   if (sockets_ != NULL) sockets_->prev = s;
   sockets_ = s;
   ++contexts_;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return s->upper;
 }
 
@@ -458,19 +380,19 @@ static void release(lsp_socket* s) {
   int ignored;
   note(s, WPU_LSP_UP_CLOSE_SOCKET_HANDLE);
   up_.lpWPUCloseSocketHandle(s->upper, &ignored);
-  free(s);
-  lock(&lock_);
+  heap_free(s);
+  EnterCriticalSection(&lock_);
   --contexts_;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
 }
 
 static SOCKET WSPAPI lsp_socket_fn(int af, int type, int protocol, LPWSAPROTOCOL_INFOW pi, GROUP g,
                                    DWORD flags, LPINT err) {
   lsp_chain* chain;
   SOCKET lower;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   chain = chain_for(pi, err);
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   if (chain == NULL) return INVALID_SOCKET;
   /* Always overlapped below: the LSP's own requests need it. */
   lower = chain->below->procs.lpWSPSocket(af, type, protocol, &chain->next_info, g,
@@ -494,16 +416,16 @@ static int WSPAPI lsp_close_socket(SOCKET s, LPINT err) {
   int last;
   if (c == NULL) return SOCKET_ERROR;
   /* Before the lower close: the requests it cancels complete meanwhile. */
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   c->aborting = 1;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   if (c->chain->below->procs.lpWSPCloseSocket(c->lower, err) != 0) {
-    lock(&lock_);
+    EnterCriticalSection(&lock_);
     c->aborting = 0;
-    unlock(&lock_);
+    LeaveCriticalSection(&lock_);
     return SOCKET_ERROR;
   }
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   if (c->prev != NULL)
     c->prev->next = c->next;
   else
@@ -511,7 +433,7 @@ static int WSPAPI lsp_close_socket(SOCKET s, LPINT err) {
   if (c->next != NULL) c->next->prev = c->prev;
   c->closing = 1;
   last = c->pending == 0;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   if (last) release(c);
   return 0;
 }
@@ -522,16 +444,16 @@ static int WSPAPI lsp_close_socket(SOCKET s, LPINT err) {
    of a closed socket). */
 static void drop_pending(lsp_socket* s) {
   int last;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   last = --s->pending == 0 && s->closing;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   if (last) release(s);
 }
 
 static void free_op(lsp_op* op) {
   int ignored;
   if (op->own_thread) up_.lpWPUCloseThread(&op->thread, &ignored);
-  free(op);
+  heap_free(op);
 }
 
 /* The APC: the application's routine, on its thread, in its alertable wait. */
@@ -574,7 +496,7 @@ static void complete_up(lsp_op* op, DWORD error, DWORD bytes, DWORD flags) {
    pending; NULL with WSAENOBUFS. */
 static lsp_op* new_op(lsp_socket* s, int kind, LPWSAOVERLAPPED app_ov,
                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine, LPWSATHREADID thread, LPINT err) {
-  lsp_op* op = (lsp_op*)calloc(1, sizeof *op);
+  lsp_op* op = (lsp_op*)heap_alloc_zero(sizeof *op);
   if (op == NULL) {
     *err = WSAENOBUFS;
     return NULL;
@@ -586,9 +508,9 @@ static lsp_op* new_op(lsp_socket* s, int kind, LPWSAOVERLAPPED app_ov,
   if (thread != NULL) op->thread = *thread;
   app_ov->Internal = WSS_OPERATION_IN_PROGRESS;
   app_ov->InternalHigh = 0;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   ++s->pending;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return op;
 }
 
@@ -609,7 +531,7 @@ static int issued(lsp_socket* s, lsp_op* op, int rc, LPINT err) {
 /* The worker: completions of the lower sockets, until WSPCleanup posts
    LSP_QUIT_KEY; then it stays until the contexts of closed sockets are
    released, or two seconds pass without a completion. */
-LSP_THREAD_PROC(worker_main, arg) {
+static DWORD WINAPI worker_main(LPVOID arg) {
   int quitting = 0;
   (void)arg;
   for (;;) {
@@ -620,9 +542,9 @@ LSP_THREAD_PROC(worker_main, arg) {
     int err = 0, remaining;
     lsp_op* op;
     if (quitting) {
-      lock(&lock_);
+      EnterCriticalSection(&lock_);
       remaining = contexts_;
-      unlock(&lock_);
+      LeaveCriticalSection(&lock_);
       if (remaining == 0) break;
     }
     ok = GetQueuedCompletionStatus(port_, &bytes, &key, &ov, quitting ? 2000 : INFINITE);
@@ -651,14 +573,14 @@ LSP_THREAD_PROC(worker_main, arg) {
        ERROR_HANDLES_CLOSED). */
     if (error != 0) {
       int aborting;
-      lock(&lock_);
+      EnterCriticalSection(&lock_);
       aborting = op->sock->aborting;
-      unlock(&lock_);
+      LeaveCriticalSection(&lock_);
       if (aborting) error = WSA_OPERATION_ABORTED;
     }
     complete_up(op, error, bytes, flags);
   }
-  LSP_THREAD_RETURN;
+  return 0;
 }
 
 static int WSPAPI lsp_send(SOCKET s, LPWSABUF b, DWORD n, LPDWORD sent, DWORD flags,
@@ -760,7 +682,7 @@ static BOOL WSPAPI lsp_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED ov, LPDWO
     return FALSE;
   }
   if (ov->Internal == WSS_OPERATION_IN_PROGRESS && wait) {
-    WSAEVENT ev = (WSAEVENT)((uintptr_t)ov->hEvent & ~(uintptr_t)1);
+    WSAEVENT ev = (WSAEVENT)((ULONG_PTR)ov->hEvent & ~(ULONG_PTR)1);
     if (ev == NULL) {
       *err = WSA_INVALID_PARAMETER;
       return FALSE;
@@ -798,7 +720,7 @@ static const GUID ext_guids_[EXT_COUNT] = {
    its error in *err. */
 static void* lower_ext(lsp_socket* c, int which, LPINT err) {
   lower_provider* p = c->chain->below;
-  void* fn = __atomic_load_n(&p->ext[which], __ATOMIC_ACQUIRE);
+  void* fn = InterlockedCompareExchangePointer(&p->ext[which], NULL, NULL);
   WSATHREADID none;
   DWORD got = 0;
   if (fn != NULL) return fn;
@@ -810,7 +732,7 @@ static void* lower_ext(lsp_socket* c, int which, LPINT err) {
     *err = WSAEOPNOTSUPP;
     return NULL;
   }
-  __atomic_store_n(&p->ext[which], fn, __ATOMIC_RELEASE);
+  InterlockedExchangePointer(&p->ext[which], fn);
   return fn;
 }
 
@@ -902,9 +824,9 @@ static BOOL WINAPI lsp_accept_ex(SOCKET ls, SOCKET as, PVOID buf, DWORD recv_len
      does); the data it receives counts for the accepting socket, which is
      kept as pending until then. */
   if (!ext_begin(ls, EXT_ACCEPTEX, OP_RECV, ov, NULL, &l, &fn, &op)) return FALSE;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   ++a->pending;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   op->peer = a;
   if (!ext_issued(l, op,
                   fn(l->lower, a->lower, buf, recv_len, local_len, remote_len, &done, &op->ov)))
@@ -1016,9 +938,9 @@ static int WSPAPI lsp_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOI
   if (code == SIO_WPU_LSP_STATS) {
     struct wpu_lsp_stats st;
     if (out == NULL || out_len < sizeof st || returned == NULL) return fail(err, WSAEFAULT);
-    st.bytes_sent = __atomic_load_n(&c->bytes_sent, __ATOMIC_RELAXED);
-    st.bytes_received = __atomic_load_n(&c->bytes_received, __ATOMIC_RELAXED);
-    st.upcalls = __atomic_load_n(&c->upcalls, __ATOMIC_RELAXED);
+    st.bytes_sent = (unsigned long long)InterlockedCompareExchange64(&c->bytes_sent, 0, 0);
+    st.bytes_received = (unsigned long long)InterlockedCompareExchange64(&c->bytes_received, 0, 0);
+    st.upcalls = (unsigned int)InterlockedCompareExchange(&c->upcalls, 0, 0);
     memcpy(out, &st, sizeof st);
     *returned = sizeof st;
     if (ov == NULL) return 0;
@@ -1053,7 +975,7 @@ static LRESULT CALLBACK window_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
     HWND app = NULL;
     UINT app_msg = 0;
     SOCKET upper = INVALID_SOCKET;
-    lock(&lock_);
+    EnterCriticalSection(&lock_);
     for (s = sockets_; s != NULL; s = s->next)
       if (s->lower == (SOCKET)wp) {
         app = s->app_hwnd;
@@ -1062,7 +984,7 @@ static LRESULT CALLBACK window_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
         if (app != NULL) note(s, WPU_LSP_UP_POST_MESSAGE);
         break;
       }
-    unlock(&lock_);
+    LeaveCriticalSection(&lock_);
     /* A socket closed (or deselected) meanwhile: nobody to tell. */
     if (app != NULL) up_.lpWPUPostMessage(app, app_msg, (WPARAM)upper, lp);
     return 0;
@@ -1082,7 +1004,7 @@ static const WCHAR class_name_[] = {'w', 'p', 'u', '-', 'l', 's', 'p', 0};
 
 /* The window thread: makes the hidden window, says so through
    window_ready_, and pumps its messages until WM_QUIT. */
-LSP_THREAD_PROC(window_main, arg) {
+static DWORD WINAPI window_main(LPVOID arg) {
   WNDCLASSW wc;
   MSG m;
   (void)arg;
@@ -1092,26 +1014,27 @@ LSP_THREAD_PROC(window_main, arg) {
   if (RegisterClassW(&wc) != 0)
     window_ =
         CreateWindowExW(0, class_name_, class_name_, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
-  WSASetEvent(window_ready_);
-  if (window_ == NULL) LSP_THREAD_RETURN;
+  SetEvent(window_ready_);
+  if (window_ == NULL) return 0;
   while (GetMessageW(&m, NULL, 0, 0) > 0) DispatchMessageW(&m);
   UnregisterClassW(class_name_, NULL);
-  LSP_THREAD_RETURN;
+  return 0;
 }
 
 /* The hidden window, made on first use; NULL with WSAENOBUFS. */
 static HWND hidden_window(LPINT err) {
   HWND w;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   if (!window_started_) {
-    window_ready_ = WSACreateEvent();
-    if (window_ready_ != WSA_INVALID_EVENT && thread_start(&window_thread_, window_main, NULL)) {
+    if (window_ready_ == NULL) window_ready_ = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (window_ready_ != NULL) window_thread_ = CreateThread(NULL, 0, window_main, NULL, 0, NULL);
+    if (window_thread_ != NULL) {
       window_started_ = 1;
-      WSAWaitForMultipleEvents(1, &window_ready_, TRUE, WSA_INFINITE, FALSE);
+      WaitForSingleObject(window_ready_, INFINITE);
     }
   }
   w = window_;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   if (w == NULL) *err = WSAENOBUFS;
   return w;
 }
@@ -1122,19 +1045,19 @@ static int WSPAPI lsp_async_select(SOCKET s, HWND hwnd, unsigned int msg, LONG e
   if (c == NULL) return SOCKET_ERROR;
   hidden = hidden_window(err);
   if (hidden == NULL) return SOCKET_ERROR;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   c->app_hwnd = events != 0 ? hwnd : NULL;
   c->app_msg = msg;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return c->chain->below->procs.lpWSPAsyncSelect(c->lower, hidden, WM_LSP_SELECT, events, err);
 }
 
 static int WSPAPI lsp_event_select(SOCKET s, WSAEVENT ev, LONG events, LPINT err) {
   lsp_socket* c = context_of(s, err);
   if (c == NULL) return SOCKET_ERROR;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   c->app_hwnd = NULL; /* one notification model per socket, as Winsock */
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return c->chain->below->procs.lpWSPEventSelect(c->lower, ev, events, err);
 }
 
@@ -1317,9 +1240,9 @@ static lsp_chain* conversion_chain(LPWSAPROTOCOL_INFOW pi, LPINT err) {
     *err = WSAEFAULT;
     return NULL;
   }
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   chain = chain_for(pi, err);
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return chain;
 }
 
@@ -1339,9 +1262,9 @@ static INT WSPAPI lsp_string_to_address(LPWSTR s, INT af, LPWSAPROTOCOL_INFOW pi
 
 static int WSPAPI lsp_cancel_blocking_call(LPINT err) {
   int i, rc = 0;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   for (i = 0; i < lower_count_ && rc == 0; ++i) rc = lower_[i].procs.lpWSPCancelBlockingCall(err);
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return rc;
 }
 
@@ -1353,18 +1276,25 @@ static int WSPAPI lsp_cancel_blocking_call(LPINT err) {
 static int shut_down(LPINT err) {
   int i, rc = 0;
   if (port_ != NULL) {
-    if (PostQueuedCompletionStatus(port_, 0, LSP_QUIT_KEY, NULL)) thread_join(worker_);
+    if (worker_ != NULL) {
+      if (PostQueuedCompletionStatus(port_, 0, LSP_QUIT_KEY, NULL))
+        join(worker_);
+      else
+        CloseHandle(worker_); /* it cannot be told to quit: left running */
+    }
+    worker_ = NULL;
     CloseHandle(port_);
     port_ = NULL;
   }
   if (window_started_) {
     PostMessageW(window_, WM_CLOSE, 0, 0);
-    thread_join(window_thread_);
+    join(window_thread_);
+    window_thread_ = NULL;
     window_started_ = 0;
     window_ = NULL;
   }
   if (window_ready_ != NULL) {
-    WSACloseEvent(window_ready_);
+    CloseHandle(window_ready_);
     window_ready_ = NULL;
   }
   for (i = 0; i < lower_count_; ++i) {
@@ -1373,7 +1303,7 @@ static int shut_down(LPINT err) {
       rc = SOCKET_ERROR;
       *err = e;
     }
-    module_free(lower_[i].module);
+    FreeLibrary(lower_[i].module);
   }
   lower_count_ = 0;
   chain_count_ = 0;
@@ -1381,20 +1311,31 @@ static int shut_down(LPINT err) {
   return rc;
 }
 
+/* The loader's notifications: the lock lives as long as the module is
+   loaded (WSPStartup and WSPCleanup run between attach and detach). Runs
+   under the loader's lock (Windows) or the host's mutex (POSIX). */
+__declspec(dllexport) BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
+  (void)module;
+  (void)reserved;
+  if (reason == DLL_PROCESS_ATTACH) InitializeCriticalSection(&lock_);
+  if (reason == DLL_PROCESS_DETACH) DeleteCriticalSection(&lock_);
+  return TRUE;
+}
+
 static int WSPAPI lsp_cleanup(LPINT err) {
   int last;
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   if (startups_ == 0) {
-    unlock(&lock_);
+    LeaveCriticalSection(&lock_);
     return fail(err, WSANOTINITIALISED);
   }
   last = --startups_ == 0;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
   return last ? shut_down(err) : 0;
 }
 
-LSP_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
-                                 WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
+__declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                            WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   static const WCHAR description[] = {'w', 'p', 'u', ' ', 'c', 'o', 'u', 'n', 't',
                                       'i', 'n', 'g', ' ', 'L', 'S', 'P', 0};
   int err = 0;
@@ -1402,33 +1343,31 @@ LSP_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INF
     return WSAVERNOTSUPPORTED;
   /* Started for a chain only: the hidden entry is never a socket's. */
   if (info == NULL || info->ProtocolChain.ChainLen < 2) return WSAEPROVIDERFAILEDINIT;
-  if (!lock_ready_) {
-    lock_init(&lock_);
-    lock_ready_ = 1;
-  }
-  lock(&lock_);
+  EnterCriticalSection(&lock_);
   if (startups_ == 0) {
     up_ = upcalls; /* read without the lock by every call until the last cleanup */
     port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
-    if (port_ == NULL || !thread_start(&worker_, worker_main, NULL)) {
+    if (port_ != NULL) worker_ = CreateThread(NULL, 0, worker_main, NULL, 0, NULL);
+    if (worker_ == NULL) {
       if (port_ != NULL) CloseHandle(port_);
       port_ = NULL;
-      unlock(&lock_);
+      LeaveCriticalSection(&lock_);
       return WSAENOBUFS;
     }
   }
   if (chain_for(info, &err) == NULL) {
     int ignored = 0;
-    unlock(&lock_);
+    LeaveCriticalSection(&lock_);
     if (startups_ == 0) shut_down(&ignored); /* the first start: undo it */
     return err != 0 ? err : WSAEPROVIDERFAILEDINIT;
   }
   ++startups_;
-  unlock(&lock_);
+  LeaveCriticalSection(&lock_);
 
   data->wVersion = MAKEWORD(2, 2);
   data->wHighVersion = MAKEWORD(2, 2);
-  memcpy(data->szDescription, description, sizeof description);
+  StringCchCopyW(data->szDescription, sizeof data->szDescription / sizeof data->szDescription[0],
+                 description);
   procs->lpWSPAccept = lsp_accept;
   procs->lpWSPAddressToString = lsp_address_to_string;
   procs->lpWSPAsyncSelect = lsp_async_select;

@@ -3,24 +3,13 @@
  * applications that install and query it share: its provider GUID, its
  * private ioctl and the record that ioctl returns.
  *
- * Windows: the system's Winsock headers. POSIX: wpu's, with Winsock's names
- * and values (<wpu/winsock.h>); include this header after every system
- * header, as <wpu/winsock.h> asks.
+ * It includes <winsock2.h> (the system's on Windows, wpu's compatibility
+ * header on POSIX, where it is included after every system header).
  */
 #ifndef WPU_EXAMPLES_LSP_H
 #define WPU_EXAMPLES_LSP_H
 
-#if defined(_WIN32)
-#  include <winsock2.h>
-#  include <ws2tcpip.h>
-#  include <ws2spi.h>
-#  include <mswsock.h>
-#  include <windows.h>
-#else
-#  include <netinet/in.h> /* sockaddr_in(6), before Winsock's values replace the C library's */
-#  include <wpu/ws2spi.h>
-#  include <wpu/winsock.h>
-#endif
+#include <winsock2.h>
 
 /* The LSP's ProviderId: its hidden entry and every chain entry it installs
    carry it. */
