@@ -10,22 +10,17 @@
  * back, as Microsoft's documentation describes (docs/upcalls.md). The calls
  * this provider has no use for fail with WSAEOPNOTSUPP.
  *
- * The same file builds as a shared object on POSIX (against <wpu/ws2spi.h>)
- * and as a DLL with mingw-w64 (against the real Windows headers); wpu's host
- * loads either. Threads: a socket's calls must not overlap (this example
- * keeps no lock); the upcalls are safe from any thread. */
-#include <wpu/ws2spi.h>
+ * The same file, with no #ifdef, builds as a DLL with mingw-w64 against the
+ * system's headers and as a shared object on POSIX against wpu's
+ * compatibility include folder (dependency('wpu-windows'), where FIONREAD is
+ * Winsock's value); wpu's host loads either. Threads: a socket's calls must
+ * not overlap (this example keeps no lock); the upcalls are safe from any
+ * thread. */
+#include <winsock2.h>
+#include <ws2spi.h>
 
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(_WIN32)
-#  define PROVIDER_EXPORT __declspec(dllexport)
-#else
-#  define PROVIDER_EXPORT __attribute__((visibility("default")))
-#endif
-
-#define FIONREAD_WINSOCK 0x4004667FUL /* Windows' FIONREAD (Linux's is 0x541B) */
 
 struct upper_socket {
   DWORD used;
@@ -142,7 +137,7 @@ static int WSPAPI upper_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPV
   struct upper_socket* u = context_of(s, err);
   (void)in, (void)in_len, (void)ov, (void)routine, (void)thread;
   if (u == NULL) return SOCKET_ERROR;
-  if (code != FIONREAD_WINSOCK) return fail(err, WSAEINVAL);
+  if (code != FIONREAD) return fail(err, WSAEINVAL);
   if (out == NULL || out_len < sizeof(ULONG)) return fail(err, WSAEFAULT);
   *(ULONG*)out = u->used;
   if (returned != NULL) *returned = sizeof(ULONG);
@@ -251,8 +246,8 @@ static INT WSPAPI no_string_to_address(LPWSTR s, INT f, LPWSAPROTOCOL_INFOW i, L
   return fail(err, WSAEOPNOTSUPP);
 }
 
-PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
-                                      WSPUPCALLTABLE table, LPWSPPROC_TABLE procs) {
+__declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                            WSPUPCALLTABLE table, LPWSPPROC_TABLE procs) {
   static const WCHAR description[] = {'u', 'p', 'p', 'e', 'r', 0};
   (void)info;
   /* Version negotiation as Microsoft describes it: 2.2 is this provider's

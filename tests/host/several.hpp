@@ -56,6 +56,7 @@ TEST_CASE("host: a non-IFS handle and an IFS handle each route to their provider
   const DWORD a_id = cat.add(protocol(provider_guid(1), AF_INET, SOCK_STREAM, IPPROTO_TCP), path_a);
   const DWORD b_id = cat.add(protocol(provider_guid(2), AF_INET, SOCK_DGRAM, IPPROTO_UDP), path_b);
   session app;
+  b.ifs_source(os_handle_make, os_handle_destroy);
   b.socket_mode(REC_SOCKET_IFS);
   const SOCKET ifs = wpu_socket(AF_INET, SOCK_DGRAM, 0);
   REQUIRE_MESSAGE(ifs != INVALID_SOCKET, wpu_host_failure_text());

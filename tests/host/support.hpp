@@ -18,6 +18,8 @@
 
 #if !defined(_WIN32)
 #  include <dlfcn.h>
+#  include <fcntl.h>
+#  include <unistd.h>
 #endif
 
 // Last: Winsock's names and values and the host's wpu_ functions
@@ -144,11 +146,37 @@ struct recorder {
   void reset() const { m.sym<rec_reset_fn>("rec_reset")(); }
   void fail_next(int fn, int error) const { m.sym<rec_fail_next_fn>("rec_fail_next")(fn, error); }
   void socket_mode(int mode) const { m.sym<rec_socket_mode_fn>("rec_socket_mode")(mode); }
+  void ifs_source(rec_os_handle_make_fn make, rec_os_handle_destroy_fn destroy) const {
+    m.sym<rec_ifs_source_fn>("rec_ifs_source")(make, destroy);
+  }
   void pend(bool on) const { m.sym<rec_pend_fn>("rec_pend")(on ? 1 : 0); }
   bool complete_pending(DWORD error) const {
     return m.sym<rec_complete_pending_fn>("rec_complete_pending")(error) != 0;
   }
 };
+
+// The OS handles a recording provider in REC_SOCKET_IFS mode registers
+// (recorder::ifs_source): the kernel side of an IFS provider, which the test
+// plays. POSIX: file descriptors (what WPUModifyIFSHandle accepts there, and
+// what a wpu completion port can be associated with); Windows: event handles
+// (any open kernel handle is a valid IFS handle value to ws2_32's bookkeeping).
+extern "C" inline SOCKET os_handle_make() {
+#if defined(_WIN32)
+  HANDLE h = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  return h != nullptr ? reinterpret_cast<SOCKET>(h) : 0;
+#else
+  const int fd = ::open("/dev/null", O_RDONLY);
+  return fd > 0 ? static_cast<SOCKET>(fd) : 0;
+#endif
+}
+
+extern "C" inline void os_handle_destroy(SOCKET h) {
+#if defined(_WIN32)
+  CloseHandle(reinterpret_cast<HANDLE>(h));
+#else
+  ::close(static_cast<int>(h));
+#endif
+}
 
 // A test provider GUID: {5e5e0000-0000-4000-8000-0000000000NN}.
 inline GUID provider_guid(unsigned char n) {

@@ -9,12 +9,11 @@
  * It counts its entry points for the test (fail_get_state), which keeps the
  * module loaded itself to read them after the host has given up on it.
  */
-#include "providers.h"
+#include <winsock2.h>
+#include <ws2spi.h>
+#include <windows.h>
 
-#ifndef DLL_PROCESS_ATTACH
-#  define DLL_PROCESS_DETACH 0
-#  define DLL_PROCESS_ATTACH 1
-#endif
+#include "providers.h"
 
 #define UNUSED(x) ((void)(x))
 
@@ -34,8 +33,8 @@ static int WSPAPI fail_never(void) {
   return SOCKET_ERROR;
 }
 
-PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
-                                      WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
+__declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                            WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   void (**slot)(void) = (void (**)(void))(void*)procs;
   size_t i;
   UNUSED(info);
@@ -60,7 +59,7 @@ PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCO
 }
 #endif
 
-PROVIDER_EXPORT BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
+__declspec(dllexport) BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
   UNUSED(module);
   UNUSED(reserved);
   if (reason == DLL_PROCESS_ATTACH) ++state_.attaches;
@@ -71,6 +70,6 @@ PROVIDER_EXPORT BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reser
   return TRUE;
 }
 
-PROVIDER_EXPORT void fail_get_state(rec_state* out) {
+__declspec(dllexport) void fail_get_state(rec_state* out) {
   *out = state_;
 }

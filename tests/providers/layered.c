@@ -24,14 +24,14 @@
  * imports (and the lower DLL's) at wpu's functions when it loads the DLL
  * (docs/porting.md), so both see wpu's catalog and sockets.
  */
-#include "providers.h"
+#include <winsock2.h>
+#include <ws2spi.h>
+#include <windows.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#if !defined(_WIN32)
-#  include <dlfcn.h>
-#endif
+#include "providers.h"
 
 #define UNUSED(x) ((void)(x))
 #define LOG_SIZE 4096
@@ -40,7 +40,7 @@ static rec_call log_[LOG_SIZE];
 static rec_state state_;
 static WSPUPCALLTABLE up_;
 static WSPPROC_TABLE lower_;
-static void* lower_module_;
+static HMODULE lower_module_;
 static const GUID own_guid_ = LAYERED_GUID_INIT;
 
 typedef struct layer_sock {
@@ -219,13 +219,7 @@ static int WSPAPI lay_cleanup(LPINT err) {
   int rc;
   ++state_.cleanups;
   rc = lower_.lpWSPCleanup(err);
-  if (lower_module_ != NULL) {
-#if defined(_WIN32)
-    FreeLibrary((HMODULE)lower_module_);
-#else
-    dlclose(lower_module_);
-#endif
-  }
+  if (lower_module_ != NULL) FreeLibrary(lower_module_);
   if (state_.cleanups == state_.startups) lower_module_ = NULL;
   return rc;
 }
@@ -519,40 +513,10 @@ static int same_guid(const GUID* a, const GUID* b) {
 
 /* Loads `path` (UTF-16) and returns its WSPStartup, or NULL. */
 static LPWSPSTARTUP load_lower(const WCHAR* path) {
-#if defined(_WIN32)
   HMODULE m = LoadLibraryW(path);
   if (m == NULL) return NULL;
   lower_module_ = m;
   return (LPWSPSTARTUP)(void (*)(void))GetProcAddress(m, "WSPStartup");
-#else
-  /* The file name as UTF-8 (BMP only: enough for a test path). */
-  char file[4096];
-  size_t i, n = 0;
-  for (i = 0; path[i] != 0 && n + 4 < sizeof file; ++i) {
-    unsigned c = path[i];
-    if (c < 0x80) {
-      file[n++] = (char)c;
-    } else if (c < 0x800) {
-      file[n++] = (char)(0xC0 | (c >> 6));
-      file[n++] = (char)(0x80 | (c & 0x3F));
-    } else {
-      file[n++] = (char)(0xE0 | (c >> 12));
-      file[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-      file[n++] = (char)(0x80 | (c & 0x3F));
-    }
-  }
-  file[n] = 0;
-  lower_module_ = dlopen(file, RTLD_NOW | RTLD_LOCAL);
-  if (lower_module_ == NULL) return NULL;
-  {
-    /* dlsym's object pointer as a function pointer (POSIX allows it; ISO C
-       does not say, hence the copy). */
-    void* symbol = dlsym(lower_module_, "WSPStartup");
-    LPWSPSTARTUP start;
-    memcpy(&start, &symbol, sizeof start);
-    return start;
-  }
-#endif
 }
 
 static int start_lower(WORD version, LPWSAPROTOCOL_INFOW pi, WSPUPCALLTABLE upcalls) {
@@ -609,8 +573,8 @@ static int start_lower(WORD version, LPWSAPROTOCOL_INFOW pi, WSPUPCALLTABLE upca
   return rc;
 }
 
-PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
-                                      WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
+__declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                            WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   int rc;
   if (info->ProtocolChain.ChainLen < 2) return WSAEPROVIDERFAILEDINIT; /* its hidden entry */
   up_ = upcalls;
@@ -657,16 +621,16 @@ PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCO
 
 /* ---- For the test (providers.h) ------------------------------------- */
 
-PROVIDER_EXPORT int rec_get_call(int index, rec_call* out) {
+__declspec(dllexport) int rec_get_call(int index, rec_call* out) {
   if (index < 0 || index >= state_.calls || index >= LOG_SIZE) return -1;
   *out = log_[index];
   return 0;
 }
 
-PROVIDER_EXPORT void rec_get_state(rec_state* out) {
+__declspec(dllexport) void rec_get_state(rec_state* out) {
   *out = state_;
 }
 
-PROVIDER_EXPORT void rec_reset(void) {
+__declspec(dllexport) void rec_reset(void) {
   state_.calls = 0;
 }

@@ -2,27 +2,15 @@
  * tests/providers/providers.h - what the host tests and the test providers
  * share: the record a recording provider keeps of each WSP* call, the
  * functions it exports for the test (resolved with dlsym/GetProcAddress on
- * the module the host loaded), and the platform glue of a provider hosted by
- * wpu.
+ * the module the host loaded).
  *
- * Providers are C99 and written as Windows providers are: on Windows they
- * include the system's <winsock2.h>/<ws2spi.h>, on POSIX <wpu/ws2spi.h> and
- * <wpu/winsock.h> (Windows' values). The test includes this header from C++.
+ * Providers are C99 and written as Windows providers are, on Windows' headers
+ * only (<winsock2.h>, <ws2spi.h>, <windows.h>: the system's on Windows, wpu's
+ * compatibility folder on POSIX), with no #ifdef. Include this header after
+ * them; the test includes it from C++ after <wpu/winsock.h>.
  */
 #ifndef WPU_TESTS_PROVIDERS_H
 #define WPU_TESTS_PROVIDERS_H
-
-#if defined(_WIN32)
-#  include <winsock2.h>
-#  include <ws2spi.h>
-#  include <windows.h>
-#  define PROVIDER_EXPORT __declspec(dllexport)
-#else
-#  include <netinet/in.h> /* sockaddr_in, before Winsock's values replace the C library's */
-#  include <wpu/ws2spi.h>
-#  include <wpu/winsock.h>
-#  define PROVIDER_EXPORT __attribute__((visibility("default")))
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +118,16 @@ typedef void (*rec_pend_fn)(int on);
 /* Completes the pending request with `error` and the bytes it asked for:
    1 when there was one. */
 typedef int (*rec_complete_pending_fn)(DWORD error);
+
+/* Where the OS handles of REC_SOCKET_IFS sockets come from. An IFS
+   provider's handles are made by its kernel side (a file descriptor on
+   POSIX, a file handle on Windows), which the test plays: `make` returns a
+   new open OS handle (0 when it cannot), `destroy` closes one; the provider
+   calls them from WSPSocket and from WSPCloseSocket or its last
+   WSPCleanup. Without a source, IFS-mode WSPSocket fails with WSAENOBUFS. */
+typedef SOCKET (*rec_os_handle_make_fn)(void);
+typedef void (*rec_os_handle_destroy_fn)(SOCKET handle);
+typedef void (*rec_ifs_source_fn)(rec_os_handle_make_fn make, rec_os_handle_destroy_fn destroy);
 
 /* The next WSPRecv blocks (after recording itself) until rec_release;
    rec_wait_blocked returns once it is blocked. 0, or -1 when the upcall

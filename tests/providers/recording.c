@@ -15,23 +15,14 @@
  * any provider does; wpu's host points that import at wpu's own function
  * when it loads the DLL (docs/porting.md), which is what this exercises.
  */
-#include "providers.h"
+#include <winsock2.h>
+#include <ws2spi.h>
+#include <windows.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#if !defined(_WIN32)
-#  include <fcntl.h>
-#  include <unistd.h>
-#endif
-
-#ifndef REC_TAG
-#  define REC_TAG 1
-#endif
-#ifndef DLL_PROCESS_ATTACH
-#  define DLL_PROCESS_DETACH 0
-#  define DLL_PROCESS_ATTACH 1
-#endif
+#include "providers.h"
 
 #define UNUSED(x) ((void)(x))
 #define LOG_SIZE 4096
@@ -56,10 +47,12 @@ static struct {
   WSATHREADID thread;
 } pending_;
 
-/* The IFS handles this provider made (REC_SOCKET_IFS): OS handles, with no
-   upcall context. */
+/* The IFS handles this provider made (REC_SOCKET_IFS): OS handles from
+   the test's source (rec_ifs_source), with no upcall context. */
 #define IFS_MAX 16
 static SOCKET ifs_[IFS_MAX];
+static rec_os_handle_make_fn ifs_make_;
+static rec_os_handle_destroy_fn ifs_destroy_;
 
 static int ifs_index(SOCKET s) {
   int i;
@@ -187,11 +180,7 @@ static int finish_io(SOCKET s, DWORD bytes, LPDWORD done, LPWSAOVERLAPPED ov,
 }
 
 static void wait_event(WSAEVENT e) {
-#if defined(_WIN32)
   WaitForSingleObject(e, INFINITE);
-#else
-  wpu_wsa_wait_for_multiple_events(1, &e, FALSE, WSA_INFINITE, FALSE);
-#endif
 }
 
 static void fill(LPWSABUF b, DWORD n, DWORD* total) {
@@ -213,8 +202,7 @@ static void fill_addr(struct sockaddr* name, LPINT namelen) {
   *namelen = (int)sizeof a;
 }
 
-/* An OS handle registered with WPUModifyIFSHandle (a file descriptor on
-   POSIX, an event handle on Windows: any open handle will do). */
+/* An OS handle of the test's source, registered with WPUModifyIFSHandle. */
 static SOCKET new_ifs_socket(DWORD catalog_id, LPINT err) {
   SOCKET h, s;
   int slot = -1, i;
@@ -224,29 +212,14 @@ static SOCKET new_ifs_socket(DWORD catalog_id, LPINT err) {
     *err = WSAEMFILE;
     return INVALID_SOCKET;
   }
-#if defined(_WIN32)
-  h = (SOCKET)CreateEventW(NULL, TRUE, FALSE, NULL);
+  h = ifs_make_ != NULL ? ifs_make_() : 0;
   if (h == 0) {
     *err = WSAENOBUFS;
     return INVALID_SOCKET;
   }
-#else
-  {
-    int fd = open("/dev/null", O_RDONLY);
-    if (fd < 0) {
-      *err = WSAEMFILE;
-      return INVALID_SOCKET;
-    }
-    h = (SOCKET)fd;
-  }
-#endif
   s = up_.lpWPUModifyIFSHandle(catalog_id, h, err);
   if (s == INVALID_SOCKET) {
-#if defined(_WIN32)
-    CloseHandle((HANDLE)h);
-#else
-    close((int)h);
-#endif
+    ifs_destroy_(h);
     return INVALID_SOCKET;
   }
   ifs_[slot] = s;
@@ -255,11 +228,7 @@ static SOCKET new_ifs_socket(DWORD catalog_id, LPINT err) {
 }
 
 static void close_ifs_socket(int slot) {
-#if defined(_WIN32)
-  CloseHandle((HANDLE)ifs_[slot]);
-#else
-  close((int)ifs_[slot]);
-#endif
+  ifs_destroy_(ifs_[slot]);
   ifs_[slot] = 0;
   --state_.open_sockets;
 }
@@ -413,11 +382,7 @@ static BOOL WSPAPI rec_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED ov, LPDWO
       *err = WSA_IO_INCOMPLETE;
       return FALSE;
     }
-#if defined(_WIN32)
     WaitForSingleObject(ov->hEvent, INFINITE);
-#else
-    wpu_wsa_wait_for_multiple_events(1, &ov->hEvent, FALSE, WSA_INFINITE, FALSE);
-#endif
   }
   *bytes = (DWORD)ov->InternalHigh;
   *flags = ov->Offset;
@@ -690,8 +655,8 @@ static INT WSPAPI rec_string_to_address(LPWSTR s, INT af, LPWSAPROTOCOL_INFOW pi
 
 /* ---- Entry points ---------------------------------------------------- */
 
-PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
-                                      WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
+__declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                                            WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs) {
   if (LOBYTE(version) < 2) return WSAVERNOTSUPPORTED;
   ++state_.startups;
   state_.startup_version = version;
@@ -733,7 +698,7 @@ PROVIDER_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAPROTOCO
   return 0;
 }
 
-PROVIDER_EXPORT BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
+__declspec(dllexport) BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
   UNUSED(module);
   UNUSED(reserved);
   if (reason == DLL_PROCESS_ATTACH) ++state_.attaches;
@@ -743,17 +708,17 @@ PROVIDER_EXPORT BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reser
 
 /* ---- For the test (providers.h) ------------------------------------- */
 
-PROVIDER_EXPORT int rec_get_call(int index, rec_call* out) {
+__declspec(dllexport) int rec_get_call(int index, rec_call* out) {
   if (index < 0 || index >= state_.calls || index >= LOG_SIZE) return -1;
   *out = log_[index];
   return 0;
 }
 
-PROVIDER_EXPORT void rec_get_state(rec_state* out) {
+__declspec(dllexport) void rec_get_state(rec_state* out) {
   *out = state_;
 }
 
-PROVIDER_EXPORT void rec_reset(void) {
+__declspec(dllexport) void rec_reset(void) {
   state_.calls = 0;
   fail_fn_ = REC_NONE;
   fail_error_ = 0;
@@ -762,20 +727,26 @@ PROVIDER_EXPORT void rec_reset(void) {
   pending_.active = 0;
 }
 
-PROVIDER_EXPORT void rec_fail_next(int fn, int error) {
+__declspec(dllexport) void rec_fail_next(int fn, int error) {
   fail_fn_ = fn;
   fail_error_ = error;
 }
 
-PROVIDER_EXPORT void rec_socket_mode(int mode) {
+__declspec(dllexport) void rec_socket_mode(int mode) {
   socket_mode_ = mode;
 }
 
-PROVIDER_EXPORT void rec_pend(int on) {
+__declspec(dllexport) void rec_ifs_source(rec_os_handle_make_fn make,
+                                          rec_os_handle_destroy_fn destroy) {
+  ifs_make_ = make;
+  ifs_destroy_ = destroy;
+}
+
+__declspec(dllexport) void rec_pend(int on) {
   pend_ = on;
 }
 
-PROVIDER_EXPORT int rec_block_next_recv(void) {
+__declspec(dllexport) int rec_block_next_recv(void) {
   int e = 0;
   if (blocked_ == NULL) blocked_ = up_.lpWPUCreateEvent(&e);
   if (release_ == NULL) release_ = up_.lpWPUCreateEvent(&e);
@@ -786,16 +757,16 @@ PROVIDER_EXPORT int rec_block_next_recv(void) {
   return 0;
 }
 
-PROVIDER_EXPORT void rec_wait_blocked(void) {
+__declspec(dllexport) void rec_wait_blocked(void) {
   wait_event(blocked_);
 }
 
-PROVIDER_EXPORT void rec_release(void) {
+__declspec(dllexport) void rec_release(void) {
   int e = 0;
   up_.lpWPUSetEvent(release_, &e);
 }
 
-PROVIDER_EXPORT int rec_complete_pending(DWORD error) {
+__declspec(dllexport) int rec_complete_pending(DWORD error) {
   int e = 0;
   if (!pending_.active) return 0;
   pending_.active = 0;
