@@ -146,9 +146,17 @@ TEST_CASE("kernel32: semaphores") {
     CHECK(taken == 3);
     CHECK(ReleaseSemaphore(s, 1, nullptr));
     CHECK(WaitForSingleObjectEx(s, 0, FALSE) == wait_0);
+#if !defined(_WIN32)
+    // Windows refuses a release count <= 0 with ERROR_INVALID_PARAMETER
+    // (.NET's PAL tests check this on Windows too); Wine 8 accepts 0 and
+    // gives ERROR_TOO_MANY_POSTS for -1, so this is checked on POSIX only.
     SetLastError(0);
     CHECK_FALSE(ReleaseSemaphore(s, 0, &prev));
     CHECK(GetLastError() == e_invalid_parameter);
+    SetLastError(0);
+    CHECK_FALSE(ReleaseSemaphore(s, -1, &prev));
+    CHECK(GetLastError() == e_invalid_parameter);
+#endif
     CHECK(CloseHandle(s));
   }
   SUBCASE("a release of n wakes n waiters") {
@@ -355,10 +363,14 @@ TEST_CASE("kernel32: bad handles and parameters") {
     CHECK(ReleaseSemaphore(tagged(s, 2), 1, nullptr));
     HANDLE mix[2] = {tagged(s, 1), tagged(e, 2)};
     CHECK(WaitForMultipleObjects(2, mix, TRUE, 0) == wait_0);
-    // The same object twice in a wait-all, once tagged: refused.
+#if !defined(_WIN32)
+    // The same object twice in a wait-all, once tagged: refused (Windows:
+    // STATUS_INVALID_PARAMETER_MIX, ERROR_INVALID_PARAMETER). Wine 8 does not
+    // check and waits normally, so this is checked on POSIX only.
     HANDLE twice[2] = {e, tagged(e, 1)};
     SetLastError(0);
     fails_with(WaitForMultipleObjects(2, twice, TRUE, 0), e_invalid_parameter);
+#endif
     HANDLE h = CreateSemaphoreW(nullptr, 0, 1, nullptr);
     REQUIRE(h != nullptr);
     CHECK(CloseHandle(tagged(h, 3)));
@@ -376,11 +388,12 @@ TEST_CASE("kernel32: bad handles and parameters") {
     SetLastError(0);
     fails_with(WaitForMultipleObjectsEx(MAXIMUM_WAIT_OBJECTS + 1, many, TRUE, 0, TRUE),
                e_invalid_parameter);
-    // An object twice is fine in a wait-any, refused in a wait-all.
+    // An object twice is fine in a wait-any, refused in a wait-all (POSIX
+    // only: see the tag bits above).
     CHECK(WaitForMultipleObjects(MAXIMUM_WAIT_OBJECTS, many, FALSE, 0) == wait_0);
+#if !defined(_WIN32)
     SetLastError(0);
     fails_with(WaitForMultipleObjects(2, many, TRUE, 0), e_invalid_parameter);
-#if !defined(_WIN32)
     // Windows reads the array before it checks it (a NULL array faults).
     SetLastError(0);
     fails_with(WaitForMultipleObjects(1, nullptr, FALSE, 0), e_invalid_parameter);
