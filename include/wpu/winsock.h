@@ -20,7 +20,10 @@
  * include it after every system header, and keep calls to the C library's
  * socket functions in other files. Define WPU_NO_WINSOCK_NAMES to get the
  * constants without the function-name macros. Every inclusion re-applies
- * the macros (no include guard), like <wpu/winapi.h>.
+ * the macros (no include guard), like <wpu/winapi.h>. The generic names
+ * WSASocket and WSADuplicateSocket are the W functions here (as
+ * WSAEnumProtocols in <wpu/winapi.h>); the compatibility folder's
+ * <winsock2.h> chooses A or W by UNICODE, as Windows does.
  *
  * Deviation: `struct timeval` stays the C library's (16 bytes on LP64, 8 on
  * Win64); select's timeout is read with that layout.
@@ -187,7 +190,12 @@
 #    define WSAStartup wpu_wsa_startup
 #    define WSACleanup wpu_wsa_cleanup
 #    define WSASocketW wpu_wsa_socket_w
+#    define WSASocketA wpu_wsa_socket_a
 #    define WSASocket wpu_wsa_socket_w
+#    define WSAEnumProtocolsA wpu_wsa_enum_protocols_a
+#    define WSADuplicateSocketW wpu_wsa_duplicate_socket_w
+#    define WSADuplicateSocketA wpu_wsa_duplicate_socket_a
+#    define WSADuplicateSocket wpu_wsa_duplicate_socket_w
 #    define socket wpu_socket
 #    define closesocket wpu_closesocket
 #    define bind wpu_bind

@@ -107,6 +107,54 @@ WPU_STATIC_ASSERT(sizeof(WSADATA) == 408 && offsetof(WSADATA, szDescription) == 
 #  define SIO_BSP_HANDLE_POLL 0x4800001Du
 #  define SIO_BASE_HANDLE 0x48000022u
 #  define SIO_KEEPALIVE_VALS 0x98000004u
+#  define SIO_ADDRESS_LIST_SORT 0xC8000019u
+#  define SIO_EXT_SELECT 0xC800001Eu
+#  define SIO_EXT_POLL 0xC800001Fu
+#  define SIO_EXT_SENDMSG 0xC8000020u
+/* <mswsock.h> and <mstcpip.h> vendor codes (_WSAIOW(IOC_VENDOR, n)). */
+#  define SIO_RCVALL 0x98000001u
+#  define SIO_RCVALL_MCAST 0x98000002u
+#  define SIO_RCVALL_IGMPMCAST 0x98000003u
+#  define SIO_ABSORB_RTRALERT 0x98000005u
+#  define SIO_UCAST_IF 0x98000006u
+#  define SIO_LIMIT_BROADCASTS 0x98000007u
+#  define SIO_INDEX_BIND 0x98000008u
+#  define SIO_INDEX_MCASTIF 0x98000009u
+#  define SIO_INDEX_ADD_MCAST 0x9800000Au
+#  define SIO_INDEX_DEL_MCAST 0x9800000Bu
+#  define SIO_UDP_CONNRESET 0x9800000Cu
+#  define SIO_SOCKET_CLOSE_NOTIFY 0x9800000Du
+#  define SIO_RCVALL_MCAST_IF 0x9800000Du
+#  define SIO_RCVALL_IF 0x9800000Eu
+#  define SIO_UDP_NETRESET 0x9800000Fu
+#  define SIO_LOOPBACK_FAST_PATH 0x98000010u
+#  define SIO_TCP_INITIAL_RTO 0x98000011u
+#  define SIO_APPLY_TRANSPORT_SETTING 0x98000013u
+#  define SIO_QUERY_TRANSPORT_SETTING 0x98000014u
+#  define SIO_TCP_SET_ICW 0x98000016u
+#  define SIO_TCP_SET_ACK_FREQUENCY 0x98000017u
+/* ws2ipdef.h's _IOR('t', 127 / 126, u_long). */
+#  define SIO_GET_INTERFACE_LIST 0x4004747Fu
+#  define SIO_GET_INTERFACE_LIST_EX 0x4004747Eu
+/* SIO_RCVALL's argument values (mstcpip.h RCVALL_VALUE). */
+#  define RCVALL_OFF 0
+#  define RCVALL_ON 1
+#  define RCVALL_SOCKETLEVELONLY 2
+#  define RCVALL_IPLEVEL 3
+/* Socket options of <mswsock.h> and <ws2def.h> beyond the ones above. */
+#  define SO_CONNDATA 0x7000
+#  define SO_CONNOPT 0x7001
+#  define SO_DISCDATA 0x7002
+#  define SO_DISCOPT 0x7003
+#  define SO_CONNDATALEN 0x7004
+#  define SO_CONNOPTLEN 0x7005
+#  define SO_DISCDATALEN 0x7006
+#  define SO_DISCOPTLEN 0x7007
+#  define SO_BSP_STATE 0x1009
+#  define SO_RANDOMIZE_PORT 0x3005
+#  define SO_PORT_SCALABILITY 0x3006
+#  define SO_REUSE_UNICASTPORT 0x3007
+#  define SO_REUSE_MULTICASTPORT 0x3008
 
 /* ---- <mswsock.h>: extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER) */
 #  define WSAID_ACCEPTEX                               \
@@ -315,6 +363,79 @@ typedef struct _WSACMSGHDR {
   INT cmsg_type;
 } WSACMSGHDR, *PWSACMSGHDR, *LPWSACMSGHDR;
 
+/* WSAPROTOCOL_INFOA: WSAPROTOCOL_INFOW with an 8-bit szProtocol (372 bytes
+   on Win64). */
+typedef struct _WSAPROTOCOL_INFOA {
+  DWORD dwServiceFlags1;
+  DWORD dwServiceFlags2;
+  DWORD dwServiceFlags3;
+  DWORD dwServiceFlags4;
+  DWORD dwProviderFlags;
+  GUID ProviderId;
+  DWORD dwCatalogEntryId;
+  WSAPROTOCOLCHAIN ProtocolChain;
+  int iVersion;
+  int iAddressFamily;
+  int iMaxSockAddr;
+  int iMinSockAddr;
+  int iSocketType;
+  int iProtocol;
+  int iProtocolMaxOffset;
+  int iNetworkByteOrder;
+  int iSecurityScheme;
+  DWORD dwMessageSize;
+  DWORD dwProviderReserved;
+  CHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
+
+/* Address structures: the system's (same sizes and field names as Windows':
+   sockaddr_in 16, sockaddr_in6 28, sockaddr_storage 128 bytes). Windows'
+   in_addr is a union (S_un.S_addr...); here only s_addr exists. */
+typedef unsigned short ADDRESS_FAMILY;
+typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE, *LPSOCKADDR_STORAGE;
+typedef struct sockaddr_storage SOCKADDR_STORAGE_LH, *PSOCKADDR_STORAGE_LH;
+typedef struct sockaddr_in SOCKADDR_IN, *PSOCKADDR_IN, *LPSOCKADDR_IN;
+typedef struct sockaddr_in6 SOCKADDR_IN6, *PSOCKADDR_IN6, *LPSOCKADDR_IN6;
+typedef struct sockaddr_in6 SOCKADDR_IN6_LH, *PSOCKADDR_IN6_LH;
+typedef struct in_addr IN_ADDR, *PIN_ADDR, *LPIN_ADDR;
+typedef struct in6_addr IN6_ADDR, *PIN6_ADDR, *LPIN6_ADDR;
+
+/* WSAPoll's descriptor (16 bytes: a SOCKET, not an int). The POLL* values
+   are Winsock's (WPU_WS_POLL*; <wpu/detail/compat_end.h> gives them the
+   POLL* names, replacing <poll.h>'s). */
+typedef struct pollfd_ws {
+  SOCKET fd;
+  short events;
+  short revents;
+} WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+/* SIO_EXT_POLL's argument (mswsock.h). */
+typedef struct {
+  int result;
+  ULONG fds;
+  INT timeout;
+  WSAPOLLFD fdArray[1];
+} WSAPOLLDATA, *LPWSAPOLLDATA;
+typedef INT (*LPFN_WSAPOLL)(LPWSAPOLLFD fdarray, ULONG nfds, INT timeout);
+#  define WPU_WS_POLLRDNORM 0x0100
+#  define WPU_WS_POLLRDBAND 0x0200
+#  define WPU_WS_POLLIN (WPU_WS_POLLRDNORM | WPU_WS_POLLRDBAND)
+#  define WPU_WS_POLLPRI 0x0400
+#  define WPU_WS_POLLWRNORM 0x0010
+#  define WPU_WS_POLLOUT WPU_WS_POLLWRNORM
+#  define WPU_WS_POLLWRBAND 0x0020
+#  define WPU_WS_POLLERR 0x0001
+#  define WPU_WS_POLLHUP 0x0002
+#  define WPU_WS_POLLNVAL 0x0004
+
+#  if UINTPTR_MAX == 0xffffffffffffffffu
+WPU_STATIC_ASSERT(sizeof(WSAPROTOCOL_INFOA) == 372, "WSAPROTOCOL_INFOA");
+WPU_STATIC_ASSERT(offsetof(WSAPROTOCOL_INFOA, szProtocol) == 116, "WSAPROTOCOL_INFOA.szProtocol");
+WPU_STATIC_ASSERT(sizeof(SOCKADDR_STORAGE) == 128, "SOCKADDR_STORAGE");
+WPU_STATIC_ASSERT(sizeof(SOCKADDR_IN6) == 28 && sizeof(SOCKADDR_IN) == 16, "sockaddr_in(6)");
+WPU_STATIC_ASSERT(sizeof(WSAPOLLFD) == 16 && offsetof(WSAPOLLDATA, fdArray) == 16, "WSAPOLLFD");
+WPU_STATIC_ASSERT(sizeof(WSAMSG) == 56 && offsetof(WSAMSG, Control) == 32, "WSAMSG");
+#  endif
+
 /* struct linger with Windows' layout (4 bytes: two u_shorts). */
 typedef struct wpu_ws_linger {
   unsigned short l_onoff;
@@ -414,6 +535,32 @@ WPU_C_API int wpu_getpeername(SOCKET s, struct sockaddr* name, int* namelen);
 WPU_C_API int wpu_shutdown(SOCKET s, int how);
 WPU_C_API int wpu_wsa_send_disconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData);
 WPU_C_API int wpu_wsa_recv_disconnect(SOCKET s, LPWSABUF lpInboundDisconnectData);
+
+/* ---- ANSI variants -------------------------------------------------------
+ * The A functions of Windows over the W ones: WSAPROTOCOL_INFOA differs from
+ * WSAPROTOCOL_INFOW only in szProtocol, converted between UTF-16 and the
+ * ANSI code page (POSIX: UTF-8; Windows: CP_ACP). A name that does not fit
+ * the 256 bytes of szProtocol is cut at the last whole character. Any
+ * thread; errors go to the calling thread's last error (WSAGetLastError). */
+/* WSAEnumProtocolsA: WSAEnumProtocolsW's records as WSAPROTOCOL_INFOA; sizes
+   in bytes of WSAPROTOCOL_INFOA (WSAENOBUFS gives the count needed times
+   sizeof(WSAPROTOCOL_INFOA)). Same errors (WSANOTINITIALISED, WSAENOBUFS,
+   WSAEFAULT for a NULL lpdwBufferLength), as the thread's last error. */
+WPU_C_API int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lpProtocolBuffer,
+                                       LPDWORD lpdwBufferLength);
+/* WSASocketA: WSASocketW with a converted copy of lpProtocolInfo (what the
+   provider's WSPSocket receives). szProtocol is read up to its NUL or its
+   256th byte; an invalid UTF-8 sequence becomes U+FFFD (POSIX). */
+WPU_C_API SOCKET wpu_wsa_socket_a(int af, int type, int protocol,
+                                  LPWSAPROTOCOL_INFOA lpProtocolInfo, GROUP g, DWORD dwFlags);
+/* WSADuplicateSocketW/A: the provider's WSPDuplicateSocket for s, which
+   fills lpProtocolInfo for the target process; 0, or SOCKET_ERROR with the
+   provider's error (WSAENOTSOCK for an unknown s, WSAEFAULT for a NULL
+   lpProtocolInfo) as the thread's last error. */
+WPU_C_API int wpu_wsa_duplicate_socket_w(SOCKET s, DWORD dwProcessId,
+                                         LPWSAPROTOCOL_INFOW lpProtocolInfo);
+WPU_C_API int wpu_wsa_duplicate_socket_a(SOCKET s, DWORD dwProcessId,
+                                         LPWSAPROTOCOL_INFOA lpProtocolInfo);
 
 /* ---- Host queries (wpu's own) -------------------------------------------- */
 /* The catalog id of the entry a hosted socket was created through (for a

@@ -5,7 +5,11 @@
 
 #include <wpu/host.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <new>
 
 WPU_NAMESPACE_BEGIN
 namespace detail {
@@ -73,6 +77,120 @@ inline SOCKET socket_result(SOCKET s, const int& err) noexcept {
 inline int int_result(int rc, const int& err) noexcept {
   if (rc == SOCKET_ERROR) set_wsa_last_error(err);
   return rc;
+}
+
+// szProtocol of WSAPROTOCOL_INFOW -> WSAPROTOCOL_INFOA, always terminated:
+// the longest prefix of whole characters that fits `size` bytes with the
+// NUL. POSIX: UTF-8, a lone surrogate as U+FFFD; Windows: the ANSI code page.
+inline void protocol_name_to_ansi(const WCHAR* w, CHAR* a, std::size_t size) noexcept {
+  std::size_t wlen = 0;
+  while (wlen < WSAPROTOCOL_LEN + 1 && w[wlen] != 0) ++wlen;
+#if defined(WPU_WINDOWS)
+  // Shorten the source until it fits (names are short: a few steps at most).
+  for (int n = static_cast<int>(wlen); n > 0; --n) {
+    if (n < static_cast<int>(wlen) && w[n] >= 0xDC00 && w[n] <= 0xDFFF) continue;  // mid-pair
+    const int got =
+        ::WideCharToMultiByte(CP_ACP, 0, w, n, a, static_cast<int>(size) - 1, nullptr, nullptr);
+    if (got > 0) {
+      a[got] = 0;
+      return;
+    }
+  }
+  a[0] = 0;
+#else   // !defined(WPU_WINDOWS)
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < wlen; ++i) {
+    std::uint32_t c = w[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < wlen && w[i + 1] >= 0xDC00 && w[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint32_t>(w[i + 1]) - 0xDC00);
+      ++i;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      c = 0xFFFD;
+    }
+    unsigned char buf[4];
+    std::size_t n = 0;
+    if (c < 0x80) {
+      buf[n++] = static_cast<unsigned char>(c);
+    } else if (c < 0x800) {
+      buf[n++] = static_cast<unsigned char>(0xC0 | (c >> 6));
+      buf[n++] = static_cast<unsigned char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      buf[n++] = static_cast<unsigned char>(0xE0 | (c >> 12));
+      buf[n++] = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+      buf[n++] = static_cast<unsigned char>(0x80 | (c & 0x3F));
+    } else {
+      buf[n++] = static_cast<unsigned char>(0xF0 | (c >> 18));
+      buf[n++] = static_cast<unsigned char>(0x80 | ((c >> 12) & 0x3F));
+      buf[n++] = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+      buf[n++] = static_cast<unsigned char>(0x80 | (c & 0x3F));
+    }
+    if (out + n + 1 > size) break;
+    std::memcpy(a + out, buf, n);
+    out += n;
+  }
+  a[out] = 0;
+#endif  // defined(WPU_WINDOWS)
+}
+
+// szProtocol of WSAPROTOCOL_INFOA -> WSAPROTOCOL_INFOW, always terminated;
+// reads at most `size` bytes (a name without a NUL ends there). POSIX:
+// UTF-8, each invalid or truncated sequence as U+FFFD (as Windows'
+// MultiByteToWideChar without MB_ERR_INVALID_CHARS); Windows: the ANSI
+// code page.
+inline void protocol_name_from_ansi(const CHAR* a, std::size_t size, WCHAR* w,
+                                    std::size_t wsize) noexcept {
+  std::size_t alen = 0;
+  while (alen < size && a[alen] != 0) ++alen;
+#if defined(WPU_WINDOWS)
+  const int got = alen == 0 ? 0
+                            : ::MultiByteToWideChar(CP_ACP, 0, a, static_cast<int>(alen), w,
+                                                    static_cast<int>(wsize) - 1);
+  w[got > 0 ? got : 0] = 0;
+#else   // !defined(WPU_WINDOWS)
+  const auto* u = reinterpret_cast<const unsigned char*>(a);
+  std::size_t out = 0, i = 0;
+  while (i < alen && out + 1 < wsize) {
+    std::uint32_t c = u[i];
+    std::size_t n = c < 0x80             ? 1
+                    : (c & 0xE0) == 0xC0 ? 2
+                    : (c & 0xF0) == 0xE0 ? 3
+                    : (c & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    std::uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    std::size_t k = 1;
+    for (; n > 1 && k < n && i + k < alen && (u[i + k] & 0xC0) == 0x80; ++k)
+      v = (v << 6) | (u[i + k] & 0x3F);
+    const bool overlong = (n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000);
+    if (n == 0 || k < n || overlong || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+      v = 0xFFFD;
+      k = k == 0 ? 1 : k;
+    }
+    i += k;
+    if (v >= 0x10000) {
+      if (out + 2 >= wsize) break;
+      v -= 0x10000;
+      w[out++] = static_cast<WCHAR>(0xD800 + (v >> 10));
+      w[out++] = static_cast<WCHAR>(0xDC00 + (v & 0x3FF));
+    } else {
+      w[out++] = static_cast<WCHAR>(v);
+    }
+  }
+  w[out] = 0;
+#endif  // defined(WPU_WINDOWS)
+}
+
+// Every field but szProtocol: the two layouts are the same up to it.
+inline void protocol_info_to_ansi(const WSAPROTOCOL_INFOW& w, WSAPROTOCOL_INFOA* a) noexcept {
+  static_assert(offsetof(WSAPROTOCOL_INFOW, szProtocol) == offsetof(WSAPROTOCOL_INFOA, szProtocol),
+                "WSAPROTOCOL_INFO A and W share their leading fields");
+  std::memcpy(a, &w, offsetof(WSAPROTOCOL_INFOW, szProtocol));
+  protocol_name_to_ansi(w.szProtocol, a->szProtocol, sizeof a->szProtocol);
+}
+
+inline void protocol_info_from_ansi(const WSAPROTOCOL_INFOA& a, WSAPROTOCOL_INFOW* w) noexcept {
+  std::memcpy(w, &a, offsetof(WSAPROTOCOL_INFOW, szProtocol));
+  protocol_name_from_ansi(a.szProtocol, sizeof a.szProtocol, w->szProtocol,
+                          sizeof w->szProtocol / sizeof(WCHAR));
 }
 
 }  // namespace detail
@@ -369,6 +487,74 @@ WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lp
                                               false, &err);
   if (n == SOCKET_ERROR) wpu::detail::set_wsa_last_error(err);
   return n;
+}
+
+// WSAEnumProtocolsA over WSAEnumProtocolsW: the W call sizes the result,
+// a second one fills a temporary buffer; a catalog that grew in between is
+// sized again.
+WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lpProtocolBuffer,
+                                      LPDWORD lpdwBufferLength) {
+  if (lpdwBufferLength == nullptr)  // the W function's error for it
+    return wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, nullptr);
+  for (;;) {
+    DWORD wlen = 0;
+    int n = wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, &wlen);
+    if (n != SOCKET_ERROR) return n;  // nothing matches: 0 records
+    if (wpu_wsa_get_last_error() != WSAENOBUFS) return SOCKET_ERROR;
+    const DWORD count = wlen / static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOW));
+    const DWORD need = count * static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOA));
+    if (lpProtocolBuffer == nullptr || *lpdwBufferLength < need) {
+      *lpdwBufferLength = need;
+      wpu::detail::set_wsa_last_error(WSAENOBUFS);
+      return SOCKET_ERROR;
+    }
+    std::unique_ptr<WSAPROTOCOL_INFOW[]> w(new (std::nothrow) WSAPROTOCOL_INFOW[count]);
+    if (!w) {
+      wpu::detail::set_wsa_last_error(WSAENOBUFS);
+      return SOCKET_ERROR;
+    }
+    n = wpu_wsa_enum_protocols_w(lpiProtocols, w.get(), &wlen);
+    if (n == SOCKET_ERROR) {
+      if (wpu_wsa_get_last_error() == WSAENOBUFS) continue;  // the catalog grew
+      return SOCKET_ERROR;
+    }
+    for (int i = 0; i < n; ++i) wpu::detail::protocol_info_to_ansi(w[i], &lpProtocolBuffer[i]);
+    return n;
+  }
+}
+
+WPU_DECL SOCKET wpu_wsa_socket_a(int af, int type, int protocol, LPWSAPROTOCOL_INFOA lpProtocolInfo,
+                                 GROUP g, DWORD dwFlags) {
+  if (lpProtocolInfo == nullptr) return wpu_wsa_socket_w(af, type, protocol, nullptr, g, dwFlags);
+  WSAPROTOCOL_INFOW w;
+  wpu::detail::protocol_info_from_ansi(*lpProtocolInfo, &w);
+  return wpu_wsa_socket_w(af, type, protocol, &w, g, dwFlags);
+}
+
+WPU_DECL int wpu_wsa_duplicate_socket_w(SOCKET s, DWORD dwProcessId,
+                                        LPWSAPROTOCOL_INFOW lpProtocolInfo) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    if (lpProtocolInfo == nullptr) {
+      *e = WSAEFAULT;
+      return SOCKET_ERROR;
+    }
+    return p.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo, e);
+  });
+}
+
+WPU_DECL int wpu_wsa_duplicate_socket_a(SOCKET s, DWORD dwProcessId,
+                                        LPWSAPROTOCOL_INFOA lpProtocolInfo) {
+  return wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+    if (lpProtocolInfo == nullptr) {
+      *e = WSAEFAULT;
+      return SOCKET_ERROR;
+    }
+    WSAPROTOCOL_INFOW w;
+    std::memset(&w, 0, sizeof w);
+    const int rc = p.lpWSPDuplicateSocket(s, dwProcessId, &w, e);
+    if (rc == 0) wpu::detail::protocol_info_to_ansi(w, lpProtocolInfo);
+    return rc;
+  });
 }
 
 WPU_DECL int wpu_socket_catalog_id(SOCKET s, DWORD* catalog_id) {
