@@ -1,7 +1,8 @@
 /*
  * tests/providers/failing.c - a provider that fails its start in one way,
- * chosen when it is built:
- *   FAIL_NO_STARTUP   exports no WSPStartup;
+ * chosen when it is built (-DFAIL_MODE=<one of enum fail_mode>):
+ *   FAIL_NO_STARTUP   exports no WSPStartup (built with
+ *                     -DWSPStartup=<another name> as well);
  *   FAIL_VERSION      WSPStartup returns WSAVERNOTSUPPORTED;
  *   FAIL_NEGOTIATE    WSPStartup succeeds with wVersion 1.1;
  *   FAIL_NULL_SLOT    WSPStartup leaves lpWSPShutdown NULL;
@@ -17,9 +18,10 @@
 
 #define UNUSED(x) ((void)(x))
 
+enum fail_mode { FAIL_NO_STARTUP = 1, FAIL_VERSION, FAIL_NEGOTIATE, FAIL_NULL_SLOT, FAIL_DLLMAIN };
+
 static rec_state state_;
 
-#if !defined(FAIL_NO_STARTUP)
 static int WSPAPI fail_cleanup(LPINT err) {
   UNUSED(err);
   ++state_.cleanups;
@@ -41,32 +43,25 @@ __declspec(dllexport) int WSPAPI WSPStartup(WORD version, LPWSPDATA data, LPWSAP
   UNUSED(upcalls);
   ++state_.startups;
   state_.startup_version = version;
-#  if defined(FAIL_VERSION)
-  return WSAVERNOTSUPPORTED;
-#  endif
+  if (FAIL_MODE == FAIL_VERSION) return WSAVERNOTSUPPORTED;
   data->wVersion = MAKEWORD(2, 2);
   data->wHighVersion = MAKEWORD(2, 2);
-#  if defined(FAIL_NEGOTIATE)
-  data->wVersion = MAKEWORD(1, 1);
-  data->wHighVersion = MAKEWORD(1, 1);
-#  endif
+  if (FAIL_MODE == FAIL_NEGOTIATE) {
+    data->wVersion = MAKEWORD(1, 1);
+    data->wHighVersion = MAKEWORD(1, 1);
+  }
   for (i = 0; i < sizeof *procs / sizeof *slot; ++i) slot[i] = (void (*)(void))fail_never;
   procs->lpWSPCleanup = fail_cleanup;
-#  if defined(FAIL_NULL_SLOT)
-  procs->lpWSPShutdown = NULL;
-#  endif
+  if (FAIL_MODE == FAIL_NULL_SLOT) procs->lpWSPShutdown = NULL;
   return 0;
 }
-#endif
 
 __declspec(dllexport) BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
   UNUSED(module);
   UNUSED(reserved);
   if (reason == DLL_PROCESS_ATTACH) ++state_.attaches;
   if (reason == DLL_PROCESS_DETACH) ++state_.detaches;
-#if defined(FAIL_DLLMAIN)
-  if (reason == DLL_PROCESS_ATTACH) return FALSE;
-#endif
+  if (FAIL_MODE == FAIL_DLLMAIN && reason == DLL_PROCESS_ATTACH) return FALSE;
   return TRUE;
 }
 
