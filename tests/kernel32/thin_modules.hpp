@@ -73,7 +73,8 @@ TEST_CASE("kernel32 thin: GetModuleFileName and its truncation") {
   SetLastError(0);
   CHECK(GetModuleFileNameA(m, a, 5) == 5);
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(a[4] == '\0');
+  // Windows (Vista and later) ends the truncated name with a NUL; Wine 8 does not.
+  if (!thin::under_wine()) CHECK(a[4] == '\0');
   CHECK(a[5] == 'x');
   CHECK(std::strncmp(a, path.c_str(), 4) == 0);
 
@@ -83,13 +84,13 @@ TEST_CASE("kernel32 thin: GetModuleFileName and its truncation") {
   SetLastError(0);
   CHECK(GetModuleFileNameW(m, w, 3) == 3);
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(w[2] == 0);
+  if (!thin::under_wine()) CHECK(w[2] == 0);
   CHECK(w[0] == static_cast<WCHAR>(path[0]));
   SetLastError(0);
   CHECK(GetModuleFileNameW(m, w, static_cast<DWORD>(path.size())) ==
         path.size());  // no room for NUL
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(w[path.size() - 1] == 0);
+  if (!thin::under_wine()) CHECK(w[path.size() - 1] == 0);
 
   const DWORD en = GetModuleFileNameA(nullptr, a, sizeof a);
   CHECK(en > 0);
