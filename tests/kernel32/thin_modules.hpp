@@ -25,6 +25,12 @@ TEST_CASE("kernel32 thin: LoadLibrary, GetProcAddress, FreeLibrary") {
   FARPROC f = GetProcAddress(m, "thin_module_answer");
   REQUIRE(thin::found(f));
   CHECK(reinterpret_cast<int (*)(void)>(reinterpret_cast<void (*)(void)>(f))() == 42);
+#if defined(WPU_THIN_WITH_C)
+  // Its constructor called GetModuleHandle and GetProcAddress during LoadLibraryA.
+  FARPROC ctor = GetProcAddress(m, "thin_module_constructor_result");
+  REQUIRE(thin::found(ctor));
+  CHECK(reinterpret_cast<int (*)(void)>(reinterpret_cast<void (*)(void)>(ctor))() == 1);
+#endif
   SetLastError(0);
   CHECK(!thin::found(GetProcAddress(m, "thin_module_no_such_function")));
   CHECK(GetLastError() == ERROR_PROC_NOT_FOUND);
