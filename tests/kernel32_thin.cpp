@@ -43,6 +43,16 @@ using wstr = std::basic_string<WCHAR>;
 inline HANDLE self_id() {
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(GetCurrentThreadId()));
 }
+// Wine's kernel32 (which the win32 build runs on) differs from Windows'
+// documentation in a few places; those checks name it and skip under Wine.
+inline bool under_wine() {
+#if defined(_WIN32)
+  HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
+}
 }  // namespace thin
 
 #include "kernel32/thin_sync.hpp"

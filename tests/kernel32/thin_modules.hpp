@@ -25,6 +25,12 @@ TEST_CASE("kernel32 thin: LoadLibrary, GetProcAddress, FreeLibrary") {
   FARPROC f = GetProcAddress(m, "thin_module_answer");
   REQUIRE(thin::found(f));
   CHECK(reinterpret_cast<int (*)(void)>(reinterpret_cast<void (*)(void)>(f))() == 42);
+#if defined(WPU_THIN_WITH_C)
+  // Its constructor called GetModuleHandle and GetProcAddress during LoadLibraryA.
+  FARPROC ctor = GetProcAddress(m, "thin_module_constructor_result");
+  REQUIRE(thin::found(ctor));
+  CHECK(reinterpret_cast<int (*)(void)>(reinterpret_cast<void (*)(void)>(ctor))() == 1);
+#endif
   SetLastError(0);
   CHECK(!thin::found(GetProcAddress(m, "thin_module_no_such_function")));
   CHECK(GetLastError() == ERROR_PROC_NOT_FOUND);
@@ -73,7 +79,8 @@ TEST_CASE("kernel32 thin: GetModuleFileName and its truncation") {
   SetLastError(0);
   CHECK(GetModuleFileNameA(m, a, 5) == 5);
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(a[4] == '\0');
+  // Windows (Vista and later) ends the truncated name with a NUL; Wine 8 does not.
+  if (!thin::under_wine()) CHECK(a[4] == '\0');
   CHECK(a[5] == 'x');
   CHECK(std::strncmp(a, path.c_str(), 4) == 0);
 
@@ -83,13 +90,13 @@ TEST_CASE("kernel32 thin: GetModuleFileName and its truncation") {
   SetLastError(0);
   CHECK(GetModuleFileNameW(m, w, 3) == 3);
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(w[2] == 0);
+  if (!thin::under_wine()) CHECK(w[2] == 0);
   CHECK(w[0] == static_cast<WCHAR>(path[0]));
   SetLastError(0);
   CHECK(GetModuleFileNameW(m, w, static_cast<DWORD>(path.size())) ==
         path.size());  // no room for NUL
   CHECK(GetLastError() == ERROR_INSUFFICIENT_BUFFER);
-  CHECK(w[path.size() - 1] == 0);
+  if (!thin::under_wine()) CHECK(w[path.size() - 1] == 0);
 
   const DWORD en = GetModuleFileNameA(nullptr, a, sizeof a);
   CHECK(en > 0);

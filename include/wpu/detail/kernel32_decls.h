@@ -218,9 +218,9 @@ WPU_C_API HANDLE wpu_get_process_heap(void);
  * NULL everywhere), as Windows does. Any thread. */
 #  define TLS_OUT_OF_INDEXES ((DWORD)0xFFFFFFFF)
 #  define TLS_MINIMUM_AVAILABLE 64
+#  define ERROR_NO_MORE_ITEMS 259L
 /* TlsAlloc: the lowest free index, or TLS_OUT_OF_INDEXES with
    ERROR_NO_MORE_ITEMS. Its value is NULL in every thread. */
-#  define ERROR_NO_MORE_ITEMS 259L
 WPU_C_API DWORD wpu_tls_alloc(void);
 /* TlsGetValue: the calling thread's value, and the last error becomes
    ERROR_SUCCESS; NULL with ERROR_INVALID_PARAMETER for an index >= 1088. */
@@ -266,8 +266,8 @@ WPU_C_API DWORD wpu_get_tick_count(void);
 WPU_C_API ULONGLONG wpu_get_tick_count_64(void);
 /* QueryPerformanceCounter: CLOCK_MONOTONIC in units of 100 ns;
    QueryPerformanceFrequency: 10000000 (10 MHz, as Windows 10 and later
-   report). TRUE; FALSE with ERROR_NOACCESS... ERROR_INVALID_PARAMETER for
-   NULL. */
+   report). TRUE; FALSE with ERROR_INVALID_PARAMETER for NULL (Windows
+   faults). */
 WPU_C_API BOOL wpu_query_performance_counter(LARGE_INTEGER* count);
 WPU_C_API BOOL wpu_query_performance_frequency(LARGE_INTEGER* frequency);
 WPU_C_API DWORD wpu_get_current_process_id(void);
@@ -346,8 +346,10 @@ WPU_C_API void wpu_output_debug_string_w(LPCWSTR text);
    small; what fits was written), ERROR_INVALID_PARAMETER (another code page,
    NULL input, cbMultiByte 0 or cchWideChar < 0, input and output
    overlapping) or ERROR_INVALID_FLAGS (CP_UTF8: flags other than
-   MB_ERR_INVALID_CHARS; the ACP: MB_COMPOSITE or MB_USEGLYPHCHARS with it).
-   Any thread. */
+   MB_ERR_INVALID_CHARS; the ACP: a flag other than MB_PRECOMPOSED,
+   MB_COMPOSITE, MB_USEGLYPHCHARS, MB_ERR_INVALID_CHARS, or both of the first
+   two; the ACP ignores MB_PRECOMPOSED/MB_COMPOSITE/MB_USEGLYPHCHARS). Any
+   thread. */
 WPU_C_API int wpu_multi_byte_to_wide_char(UINT code_page, DWORD flags, LPCCH multi_byte,
                                           int cb_multi_byte, LPWSTR wide_char, int cch_wide_char);
 /* WideCharToMultiByte, the other way: a lone surrogate becomes U+FFFD

@@ -263,28 +263,35 @@ inline bool known_module(state& st, void* h) noexcept {
   return h == st.main_program || st.module_refs.count(h) != 0 || st.modules_seen.count(h) != 0;
 }
 
+// dlopen and dlclose run the module's constructors and destructors, which may
+// call these functions again: the registry's lock is never held across them.
 inline HMODULE load(const char* name) {
-  auto& st = get();
-  std::lock_guard<std::mutex> lock(st.modules_mutex);
   void* h = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
   if (h == nullptr) {
     set_error(ERROR_MOD_NOT_FOUND);
     return nullptr;
   }
-  ++st.module_refs[h];
+  auto& st = get();
+  try {
+    std::lock_guard<std::mutex> lock(st.modules_mutex);
+    ++st.module_refs[h];
+  } catch (const std::bad_alloc&) {
+    ::dlclose(h);
+    throw;
+  }
   return static_cast<HMODULE>(h);
 }
 
 inline HMODULE module_handle(const char* name) {
   auto& st = get();
   if (name == nullptr) return static_cast<HMODULE>(st.main_program);
-  std::lock_guard<std::mutex> lock(st.modules_mutex);
   void* h = ::dlopen(name, RTLD_NOW | RTLD_NOLOAD);
   if (h == nullptr) {
     set_error(ERROR_MOD_NOT_FOUND);
     return nullptr;
   }
   ::dlclose(h);  // RTLD_NOLOAD took a reference; the module stays loaded by its owner
+  std::lock_guard<std::mutex> lock(st.modules_mutex);
   if (st.module_refs.count(h) == 0) st.modules_seen.insert(h);
   return static_cast<HMODULE>(h);
 }
@@ -1142,10 +1149,12 @@ WPU_DECL HMODULE wpu_load_library_ex_w(LPCWSTR file_name, HANDLE file, DWORD fla
 WPU_DECL FARPROC wpu_get_proc_address(HMODULE module, LPCSTR proc_name) {
   auto& st = wpu::k32::get();
   void* h = module == nullptr ? st.main_program : static_cast<void*>(module);
-  std::lock_guard<std::mutex> lock(st.modules_mutex);
-  if (!wpu::k32::known_module(st, h)) {
-    wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
-    return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(st.modules_mutex);
+    if (!wpu::k32::known_module(st, h)) {
+      wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
+      return nullptr;
+    }
   }
   if (reinterpret_cast<std::uintptr_t>(proc_name) < 0x10000) {  // NULL or an ordinal
     wpu::k32::set_error(ERROR_PROC_NOT_FOUND);
@@ -1164,19 +1173,21 @@ WPU_DECL FARPROC wpu_get_proc_address(HMODULE module, LPCSTR proc_name) {
 
 WPU_DECL BOOL wpu_free_library(HMODULE module) {
   auto& st = wpu::k32::get();
-  std::lock_guard<std::mutex> lock(st.modules_mutex);
   void* h = static_cast<void*>(module);
   if (h != nullptr && h == st.main_program) return TRUE;
-  auto it = st.module_refs.find(h);
-  if (it == st.module_refs.end()) {
-    wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
-    return FALSE;
+  {
+    std::lock_guard<std::mutex> lock(st.modules_mutex);
+    auto it = st.module_refs.find(h);
+    if (it == st.module_refs.end()) {
+      wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
+      return FALSE;
+    }
+    if (--it->second == 0) {
+      st.module_refs.erase(it);
+      st.modules_seen.erase(h);
+    }
   }
-  if (--it->second == 0) {
-    st.module_refs.erase(it);
-    st.modules_seen.erase(h);
-  }
-  ::dlclose(h);
+  ::dlclose(h);  // outside the lock: it runs the module's destructors
   return TRUE;
 }
 
