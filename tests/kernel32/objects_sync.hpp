@@ -263,6 +263,35 @@ TEST_CASE("kernel32: wait-all takes every signal at once or none") {
   }
 }
 
+TEST_CASE("kernel32: the other waits take the new objects too") {
+  HANDLE a = CreateEventW(nullptr, FALSE, TRUE, nullptr);
+  HANDLE s = CreateSemaphoreW(nullptr, 1, 2, nullptr);
+  REQUIRE(a != nullptr);
+  REQUIRE(s != nullptr);
+  HANDLE both[2] = {a, s};
+  SUBCASE("WSAWaitForMultipleEvents") {
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, FALSE) == wait_0);
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, TRUE) == wait_0 + 1);
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, FALSE) == wait_timeout);
+    CHECK(SetEvent(a));
+    CHECK(ReleaseSemaphore(s, 1, nullptr));
+    CHECK(WSAWaitForMultipleEvents(2, both, TRUE, 0, FALSE) == wait_0);
+    CHECK(WaitForMultipleObjects(2, both, FALSE, 0) == wait_timeout);
+  }
+  SUBCASE("MsgWaitForMultipleObjectsEx") {
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_0);
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_timeout);
+    CHECK(ReleaseSemaphore(s, 1, nullptr));
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, MWMO_WAITALL) == wait_timeout);
+    LONG prev = -1;
+    CHECK(ReleaseSemaphore(s, 1, &prev));
+    CHECK(prev == 1);  // not taken by the failed wait-all
+  }
+  CHECK(CloseHandle(a));
+  CHECK(CloseHandle(s));
+}
+
 TEST_CASE("kernel32: timeouts") {
   HANDLE e = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   HANDLE s = CreateSemaphoreW(nullptr, 0, 1, nullptr);
