@@ -303,6 +303,22 @@ struct wait_block {
   wait_block* next = nullptr;
 };
 
+/// What a thread object (kind thread) knows of its thread beyond the state
+/// word; allocated by CreateThread, freed with the object. Written before the
+/// thread starts: its record (on which this holds a reference), what it runs.
+/// Then: its exit code (set before the object is signalled), its kernel id
+/// (0 until the thread has stored it; the creator sleeps on it as a futex
+/// word) and the suspend count of CREATE_SUSPENDED (a futex word the new
+/// thread sleeps on; changed under the object's stripe).
+struct thread_state {
+  thread_record* rec = nullptr;
+  DWORD(WINAPI* start)(LPVOID) = nullptr;
+  LPVOID param = nullptr;
+  std::atomic<DWORD> exit_code{STILL_ACTIVE};
+  std::atomic<std::uint32_t> tid{0};
+  std::atomic<std::uint32_t> suspend_count{0};
+};
+
 /// What a waitable object is. Fixed while a handle names the object (written
 /// before the handle is published); atomic because a thread holding a stale
 /// pointer may read it while the record is set up again.
@@ -327,21 +343,11 @@ struct alignas(64) event_object {
   std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
   std::uint64_t handle = 0;  // the live handle, 0 once closed
   wait_block* waiters = nullptr;
-  int read_fd = -1;           // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;          // the same eventfd, or the pipe's write end
-  std::uint32_t stripe = 0;   // fixed for the life of the process
-  std::uint32_t maximum = 0;  // semaphores: the largest count
-  // Threads (kind thread), written by CreateThread before the thread starts:
-  // its record (this object holds a reference on it), what it runs, its exit
-  // code (set before `signalled`), its kernel id (0 until the thread has
-  // stored it; the creator sleeps on it as a futex word) and the suspend
-  // count of CREATE_SUSPENDED (a futex word the new thread sleeps on).
-  thread_record* thread = nullptr;
-  DWORD(WINAPI* start)(LPVOID) = nullptr;
-  LPVOID param = nullptr;
-  std::atomic<DWORD> exit_code{0};
-  std::atomic<std::uint32_t> tid{0};
-  std::atomic<std::uint32_t> suspend_count{0};
+  int read_fd = -1;                // pollable fd (eventfd, or a pipe's read end)
+  int write_fd = -1;               // the same eventfd, or the pipe's write end
+  std::uint32_t stripe = 0;        // fixed for the life of the process
+  std::uint32_t maximum = 0;       // semaphores: the largest count
+  thread_state* thread = nullptr;  // threads: see thread_state (owned)
 };
 
 /// A pool whose records are never freed: a pointer into it always names a

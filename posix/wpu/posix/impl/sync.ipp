@@ -380,8 +380,9 @@ WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
   if (e->write_fd >= 0 && e->write_fd != e->read_fd) ::close(e->write_fd);
   e->read_fd = e->write_fd = -1;
   e->signalled.store(0, std::memory_order_relaxed);
-  if (e->thread != nullptr) {  // a thread object's reference on its record
-    release_thread(e->thread);
+  if (e->thread != nullptr) {  // a thread object: its state and reference on the record
+    release_thread(e->thread->rec);
+    delete e->thread;
     e->thread = nullptr;
   }
   events_.put(e);  // the pool's own lock; never the other way round
