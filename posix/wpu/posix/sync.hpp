@@ -7,7 +7,10 @@
 // Design (the Windows kernel / .NET PAL model, in user space):
 // - An event is a 64-byte record: an atomic state word, the handle it is
 //   reachable by, and a list of the threads waiting on it. It owns no file
-//   descriptor until wpu_event_fd() asks for one.
+//   descriptor until wpu_event_fd() asks for one. Auto-reset events,
+//   semaphores and CreateThread's thread objects are the same record with
+//   another kind (objects.ipp, docs/kernel-objects.md); a wait that takes
+//   their signal does so under the record's stripe lock.
 // - Every thread that waits owns one wake word (a futex) and one APC queue:
 //   chained Boost.Lockfree single-producer/single-consumer rings, producers
 //   serialised by one lock per target thread, the thread itself draining
