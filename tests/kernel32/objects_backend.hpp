@@ -53,6 +53,30 @@ TEST_CASE_TEMPLATE_DEFINE("kernel32: WPUCreateEvent's events in the kernel32 wai
   CHECK(u.close_event(w, &err));
 }
 
+#if !defined(_WIN32)
+// On Windows a socket is a file handle, which is waitable; a wpu socket
+// handle is no kernel object here.
+TEST_CASE_TEMPLATE_DEFINE("kernel32: a wpu socket handle is no waitable object", F,
+                          k32_backend_sockets) {
+  F f;
+  wpu::upcalls& u = f.api();
+  int err = 0;
+  SOCKET s = u.create_socket_handle(wpu_test::id_a, 7, &err);
+  REQUIRE(s != INVALID_SOCKET);
+  HANDLE h = reinterpret_cast<HANDLE>(s);
+  SetLastError(0);
+  CHECK(WaitForSingleObject(h, 0) == wait_failed);
+  CHECK(GetLastError() == e_invalid_handle);
+  SetLastError(0);
+  CHECK_FALSE(SetEvent(h));
+  CHECK(GetLastError() == e_invalid_handle);
+  SetLastError(0);
+  CHECK(QueueUserAPC(count_apc, h, 0) == 0);
+  CHECK(GetLastError() == e_invalid_handle);
+  CHECK(u.close_socket_handle(s, &err) == 0);
+}
+#endif
+
 TEST_CASE_TEMPLATE_DEFINE("kernel32: QueueUserAPC with WPUOpenCurrentThread's handle", F,
                           k32_backend_thread_ids) {
   F f;

@@ -71,12 +71,13 @@ WPU_DECL BOOL sync::release_semaphore(HANDLE h, LONG count, LONG* previous, DWOR
       set_error(err, ERROR_INVALID_PARAMETER);
       return FALSE;
     }
-    const std::uint32_t before = e->signalled.load(std::memory_order_relaxed);
+    const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+    const std::uint32_t before = static_cast<std::uint32_t>(v & detail::state::count);
     if (static_cast<std::uint32_t>(count) > e->maximum - before) {
       set_error(err, ERROR_TOO_MANY_POSTS);
       return FALSE;
     }
-    e->signalled.store(before + static_cast<std::uint32_t>(count), std::memory_order_seq_cst);
+    e->signalled.store(v + static_cast<std::uint32_t>(count), std::memory_order_seq_cst);
     if (previous != nullptr) *previous = static_cast<LONG>(before);
     wake_locked(e, sleepers, &n);
   }
@@ -218,7 +219,7 @@ WPU_DECL void sync::thread_finished(event_object* e) noexcept {
   std::size_t n = 0;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    e->signalled.store(1, std::memory_order_seq_cst);
+    e->signalled.store(e->signalled.load(std::memory_order_relaxed) | 1, std::memory_order_seq_cst);
     wake_locked(e, sleepers, &n);
     drop_event_ref(e);
   }
@@ -244,7 +245,7 @@ WPU_DECL BOOL sync::thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept
       set_error(err, ERROR_INVALID_HANDLE);
       return FALSE;
     }
-    value = e->signalled.load(std::memory_order_relaxed) != 0
+    value = (e->signalled.load(std::memory_order_relaxed) & detail::state::count) != 0
                 ? e->thread->exit_code.load(std::memory_order_relaxed)
                 : STILL_ACTIVE;
   }
