@@ -450,12 +450,15 @@ TEST_CASE("kernel32: a thread waiting on an object whose handle is closed keeps 
   HANDLE s = CreateSemaphoreW(nullptr, 0, 1, nullptr);
   REQUIRE(s != nullptr);
   std::atomic<DWORD> result{0xDEAD};
+  std::atomic<bool> calling{false};
   HANDLE t = start_thread([&]() -> DWORD {
-    result = WaitForSingleObject(s, 300);
+    calling = true;
+    result = WaitForSingleObject(s, 1000);
     return 0;
   });
   REQUIRE(t != nullptr);
-  std::this_thread::sleep_for(milliseconds(30));
+  CHECK(eventually([&] { return calling.load(); }));
+  std::this_thread::sleep_for(milliseconds(200));  // well inside its wait
   CHECK(CloseHandle(s));
   join_or_die(t, "waiter on a closed semaphore");
   CHECK(result.load() == wait_timeout);
