@@ -22,7 +22,8 @@ TEST_CASE("host: WSAEnumProtocolsA gives WSAEnumProtocolsW's records with 8-bit 
   recorder rec(path);
   const GUID g = provider_guid(1);
   entries cat;
-  const DWORD tcp = cat.add(named(protocol(g, AF_INET, SOCK_STREAM, IPPROTO_TCP), u"wpu TCP"), path);
+  const DWORD tcp =
+      cat.add(named(protocol(g, AF_INET, SOCK_STREAM, IPPROTO_TCP), u"wpu TCP"), path);
   const DWORD udp = cat.add(named(protocol(g, AF_INET, SOCK_DGRAM, IPPROTO_UDP), u"wpu UDP"), path);
   // Layered (chain length 0) entries are not listed, as by the W function.
   cat.add(protocol(g, AF_INET, SOCK_STREAM, IPPROTO_TCP, 0, 0, LAYERED_PROTOCOL), path);
@@ -98,8 +99,7 @@ TEST_CASE("host: POSIX converts szProtocol to UTF-8, cut at a whole character") 
   DWORD len = static_cast<DWORD>(a.size() * sizeof(WSAPROTOCOL_INFOA));
   REQUIRE(wpu_wsa_enum_protocols_a(nullptr, a.data(), &len) == 2);
   REQUIRE(a[0].dwCatalogEntryId == first);
-  CHECK(std::string(a[0].szProtocol) ==
-        "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBDz");
+  CHECK(std::string(a[0].szProtocol) == "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBDz");
   REQUIRE(a[1].dwCatalogEntryId == second);
   std::string cut;
   for (int i = 0; i < 127; ++i) cut += "\xC3\xA9";

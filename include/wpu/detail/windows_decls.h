@@ -8,8 +8,8 @@
  * CONTAINING_RECORD...). Include-guarded; nothing here renames a name the C
  * library owns (that is <wpu/detail/compat_end.h>, un-guarded).
  *
- * On Windows this header includes the system's <windows.h> and defines
- * nothing.
+ * On Windows this header includes the system's <winsock2.h> and
+ * <windows.h> (through <wpu/detail/ws2spi_decls.h>) and defines nothing.
  *
  * The compatibility folder (include/wpu/compat, dependency('wpu-windows'))
  * includes this from its <windows.h>; wpu's own headers never do, so a Linux
@@ -28,7 +28,8 @@
 
 #if defined(_WIN32)
 
-#  include <windows.h>
+/* <winsock2.h> before <windows.h>, as Windows requires. */
+#  include <wpu/detail/ws2spi_decls.h>
 
 #else /* !defined(_WIN32) */
 
