@@ -17,4 +17,4 @@
 #include "host/overlapped.hpp"
 #include "host/several.hpp"
 #include "host/layered.hpp"
-#include "host/ansi.hpp"
+#include "host/wsa_ansi.hpp"

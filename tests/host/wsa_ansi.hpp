@@ -1,4 +1,4 @@
-// tests/host/ansi.hpp - the ANSI variants of the host's W functions
+// tests/host/wsa_ansi.hpp - the ANSI variants of the host's W functions
 // (WSAEnumProtocolsA, WSASocketA, WSADuplicateSocketA/W): the A records are
 // the W ones with szProtocol converted (UTF-8 on POSIX, the ANSI code page on
 // Windows), sizes count WSAPROTOCOL_INFOA, and the calls reach the provider
