@@ -67,7 +67,7 @@ _Must_inspect_result_ _Success_(return == 0) static int APIENTRY
 }
 
 static HRESULT PASCAL Describe(__out_ecount(cch) LPTSTR buffer, _In_ size_t cch,
-                               _In_reads_(n) const CONST SOCKET* sockets, _In_ int n) {
+                               _In_reads_(n) CONST SOCKET* sockets, _In_ int n) {
   int i;
   size_t used = 0;
   if (buffer == NULL || cch == 0) return E_INVALIDARG;
