@@ -1,6 +1,8 @@
 /*
  * wpu/winapi.h - the client side of wpu's objects with Windows' names:
- * WSA events and waits, SleepEx, the thread's last error, message-only
+ * WSA events and waits, SleepEx, the thread's last error, kernel objects
+ * (CreateEvent, CreateSemaphore, CreateThread, WaitForMultipleObjects and
+ * their kin, docs/kernel-objects.md), message-only
  * windows with their per-thread message queues, completion ports, and the
  * catalog functions a provider calls (WSCEnumProtocols, WSAEnumProtocolsW,
  * WSCGetProviderPath, ExpandEnvironmentStringsW).
@@ -86,6 +88,29 @@
 #    define WSAEnumProtocols wpu_wsa_enum_protocols_w
 #    define WSCGetProviderPath wpu_wsc_get_provider_path
 #    define ExpandEnvironmentStringsW wpu_expand_environment_strings_w
+#    define CreateEventW wpu_create_event_w
+#    define CreateEventA wpu_create_event_a
+#    define SetEvent wpu_set_event
+#    define ResetEvent wpu_reset_event
+#    define CreateSemaphoreW wpu_create_semaphore_w
+#    define CreateSemaphoreA wpu_create_semaphore_a
+#    define ReleaseSemaphore wpu_release_semaphore
+#    define CreateThread wpu_create_thread
+#    define ExitThread wpu_exit_thread
+#    define GetExitCodeThread wpu_get_exit_code_thread
+#    define ResumeThread wpu_resume_thread
+#    define QueueUserAPC wpu_queue_user_apc
+#    define WaitForSingleObject wpu_wait_for_single_object
+#    define WaitForSingleObjectEx wpu_wait_for_single_object_ex
+#    define WaitForMultipleObjects wpu_wait_for_multiple_objects
+#    define WaitForMultipleObjectsEx wpu_wait_for_multiple_objects_ex
+#    ifdef UNICODE
+#      define CreateEvent wpu_create_event_w
+#      define CreateSemaphore wpu_create_semaphore_w
+#    else
+#      define CreateEvent wpu_create_event_a
+#      define CreateSemaphore wpu_create_semaphore_a
+#    endif
 #  endif /* !defined(WPU_NO_WINAPI_NAMES) */
 
 #endif /* !defined(_WIN32) */

@@ -34,6 +34,7 @@ WPU_NAMESPACE_END
 
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/c_api.ipp>
+#  include <wpu/impl/kernel32.ipp>
 #endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_WPU_HPP

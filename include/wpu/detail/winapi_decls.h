@@ -300,9 +300,127 @@ WPU_C_API BOOL wpu_post_queued_completion_status(HANDLE port, DWORD bytes, ULONG
 /* WSAGetOverlappedResult (wpu_wsa_get_overlapped_result) is declared in
    <wpu/detail/winsock_decls.h>, with the rest of the application API. */
 /* CloseHandle for a completion port (threads waiting on it return FALSE with
-   ERROR_ABANDONED_WAIT_0; queued packets are dropped) or an event (as
-   WSACloseEvent). FALSE with ERROR_INVALID_HANDLE otherwise. */
+   ERROR_ABANDONED_WAIT_0; queued packets are dropped), an event, a semaphore
+   or a thread (threads waiting on the object keep waiting; a thread's handle
+   does not stop the thread). FALSE with ERROR_INVALID_HANDLE otherwise. */
 WPU_C_API BOOL wpu_close_handle(HANDLE handle);
+
+/* ---- Kernel objects: events, semaphores, threads, waits -------------------
+ * docs/kernel-objects.md has the semantics, the deviations from Windows and
+ * the costs. Events (WSACreateEvent's, WPUCreateEvent's and CreateEvent's),
+ * semaphores and threads are all waitable by every wait function here,
+ * WSAWaitForMultipleEvents and MsgWaitForMultipleObjectsEx included. Handles
+ * are wpu handle values; as on Windows, h|1, h|2 and h|3 name h. Every
+ * function may be called from any thread (ExitThread: the thread itself);
+ * failures set the calling thread's last error. */
+
+#  if !defined(WPU_SECURITY_ATTRIBUTES_DEFINED)
+#    define WPU_SECURITY_ATTRIBUTES_DEFINED 1
+/* Accepted and ignored (there are no other processes to inherit handles and
+   no access control on wpu's objects). */
+typedef struct _SECURITY_ATTRIBUTES {
+  DWORD nLength;
+  LPVOID lpSecurityDescriptor;
+  BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+#  endif
+
+typedef DWORD(WINAPI* PTHREAD_START_ROUTINE)(LPVOID lpThreadParameter);
+typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
+typedef void(CALLBACK* PAPCFUNC)(ULONG_PTR Parameter);
+typedef LONG* LPLONG;
+
+#  define STILL_ACTIVE 0x00000103L
+#  define CREATE_SUSPENDED 0x00000004
+#  define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
+#  define WAIT_ABANDONED 0x00000080L
+#  define WAIT_ABANDONED_0 0x00000080L
+#  define ERROR_NOT_SUPPORTED 50L
+#  define ERROR_TOO_MANY_POSTS 298L
+#  define ERROR_NOACCESS 998L
+
+/* CreateEventW / CreateEventA: a manual-reset (bManualReset) or auto-reset
+   event, signalled if bInitialState. lpEventAttributes is ignored. Names are
+   not supported: a non-empty lpName gives NULL with ERROR_NOT_SUPPORTED (wpu
+   has no object namespace, and an unnamed object in its place would break
+   code that opens it again by name). NULL with ERROR_NOT_ENOUGH_MEMORY when
+   memory or the handle table is exhausted. */
+WPU_C_API HANDLE wpu_create_event_w(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                                    BOOL bInitialState, LPCWSTR lpName);
+WPU_C_API HANDLE wpu_create_event_a(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                                    BOOL bInitialState, LPCSTR lpName);
+/* SetEvent / ResetEvent on any event. SetEvent on an auto-reset event with
+   waiters releases exactly one wait (which takes the signal); with none, the
+   event stays signalled until a wait takes it. FALSE with ERROR_INVALID_HANDLE
+   for anything but a live event (a semaphore or thread included). */
+WPU_C_API BOOL wpu_set_event(HANDLE hEvent);
+WPU_C_API BOOL wpu_reset_event(HANDLE hEvent);
+/* CreateSemaphoreW / CreateSemaphoreA: count lInitialCount, at most
+   lMaximumCount. NULL with ERROR_INVALID_PARAMETER (lMaximumCount <= 0,
+   lInitialCount < 0 or > lMaximumCount); names as CreateEventW. */
+WPU_C_API HANDLE wpu_create_semaphore_w(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes,
+                                        LONG lInitialCount, LONG lMaximumCount, LPCWSTR lpName);
+WPU_C_API HANDLE wpu_create_semaphore_a(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes,
+                                        LONG lInitialCount, LONG lMaximumCount, LPCSTR lpName);
+/* ReleaseSemaphore: adds lReleaseCount, storing the count before in
+   *lpPreviousCount (if not NULL). FALSE with ERROR_TOO_MANY_POSTS when the
+   count would pass the maximum (it is left unchanged), ERROR_INVALID_PARAMETER
+   (lReleaseCount <= 0) or ERROR_INVALID_HANDLE. */
+WPU_C_API BOOL wpu_release_semaphore(HANDLE hSemaphore, LONG lReleaseCount,
+                                     LPLONG lpPreviousCount);
+/* CreateThread: runs lpStartAddress(lpParameter) on a new (detached POSIX)
+   thread, which is a wpu thread from its first instruction: APCs queued to
+   the handle before it waits are kept, and those queued before it starts run
+   before lpStartAddress, as on Windows. The handle is signalled when the
+   thread ends (return or ExitThread) and stays valid until CloseHandle;
+   closing it does not stop the thread. *lpThreadId (if not NULL) is the id
+   GetCurrentThreadId returns on the thread. dwCreationFlags: CREATE_SUSPENDED
+   (the thread starts at ResumeThread) and STACK_SIZE_PARAM_IS_A_RESERVATION;
+   others are ignored. dwStackSize: at least the POSIX default stack. NULL
+   with ERROR_INVALID_PARAMETER (lpStartAddress NULL) or
+   ERROR_NOT_ENOUGH_MEMORY. */
+WPU_C_API HANDLE wpu_create_thread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                                   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                                   DWORD dwCreationFlags, LPDWORD lpThreadId);
+/* ExitThread: ends the calling thread with dwExitCode as its exit code
+   (pthread_exit: the stack is unwound, C++ destructors run). */
+WPU_C_API
+#  if defined(__GNUC__)
+__attribute__((noreturn))
+#  endif
+void wpu_exit_thread(DWORD dwExitCode);
+/* GetExitCodeThread: STILL_ACTIVE while the thread runs, then its exit code.
+   FALSE with ERROR_INVALID_HANDLE (not a CreateThread handle). */
+WPU_C_API BOOL wpu_get_exit_code_thread(HANDLE hThread, LPDWORD lpExitCode);
+/* ResumeThread: the previous suspend count (1 for a CREATE_SUSPENDED thread
+   not yet resumed: it then starts; 0 otherwise); (DWORD)-1 with
+   ERROR_INVALID_HANDLE. SuspendThread is not provided. */
+WPU_C_API DWORD wpu_resume_thread(HANDLE hThread);
+/* QueueUserAPC: queues pfnAPC(dwData) to the thread of hThread (a
+   CreateThread handle or a WPUOpenCurrentThread handle); it runs there in an
+   alertable wait, FIFO. Non-zero on success; 0 with ERROR_INVALID_HANDLE,
+   ERROR_INVALID_PARAMETER (pfnAPC NULL) or ERROR_GEN_FAILURE (the thread has
+   ended). */
+WPU_C_API DWORD wpu_queue_user_apc(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
+/* WaitForSingleObject(Ex) / WaitForMultipleObjects(Ex): 1..64 handles of
+   events, semaphores or threads. Wait-any: WAIT_OBJECT_0 + the lowest index
+   that satisfies the wait; wait-all: WAIT_OBJECT_0 once all are signalled at
+   one instant. A satisfied wait takes the signal of an auto-reset event and
+   one count of a semaphore (a wait-all takes all of them at once, or none).
+   WAIT_TIMEOUT after dwMilliseconds (INFINITE: never); WAIT_IO_COMPLETION
+   when bAlertable and APCs ran (signalled objects win over APCs). WAIT_FAILED
+   with ERROR_INVALID_HANDLE (an entry is not a live object) or
+   ERROR_INVALID_PARAMETER (count 0 or > 64, NULL array, an object twice in a
+   wait-all). Threads waiting on an object whose handle is closed keep
+   waiting. */
+WPU_C_API DWORD wpu_wait_for_single_object(HANDLE hHandle, DWORD dwMilliseconds);
+WPU_C_API DWORD wpu_wait_for_single_object_ex(HANDLE hHandle, DWORD dwMilliseconds,
+                                              BOOL bAlertable);
+WPU_C_API DWORD wpu_wait_for_multiple_objects(DWORD nCount, const HANDLE* lpHandles,
+                                              BOOL bWaitAll, DWORD dwMilliseconds);
+WPU_C_API DWORD wpu_wait_for_multiple_objects_ex(DWORD nCount, const HANDLE* lpHandles,
+                                                 BOOL bWaitAll, DWORD dwMilliseconds,
+                                                 BOOL bAlertable);
 
 #  ifdef __cplusplus
 }

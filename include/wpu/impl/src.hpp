@@ -39,6 +39,7 @@ thread_local
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>
+#include <wpu/impl/kernel32.ipp>
 #include <wpu/impl/host.ipp>
 #include <wpu/impl/host_c_api.ipp>
 

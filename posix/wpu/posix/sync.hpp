@@ -303,16 +303,45 @@ struct wait_block {
   wait_block* next = nullptr;
 };
 
-/// A manual-reset event. `signalled` is read without locks; the other fields
-/// are guarded by the event's stripe lock.
+/// What a waitable object is. Fixed while a handle names the object (written
+/// before the handle is published); atomic because a thread holding a stale
+/// pointer may read it while the record is set up again.
+enum class object_kind : std::uint8_t {
+  manual_event,  // WSACreateEvent, WPUCreateEvent, CreateEvent(manual)
+  auto_event,    // CreateEvent(auto-reset): a satisfied wait takes the signal
+  semaphore,     // CreateSemaphore: a satisfied wait takes one count
+  thread,        // CreateThread: signalled once the thread has ended
+};
+
+/// A waitable object: an event, a semaphore or a thread (all reached through
+/// handles of kind event, told apart by `kind`). `signalled` is the state
+/// word, read without locks: 0 or 1 for events and threads, the count for a
+/// semaphore. It is raised under the stripe lock; manual events are lowered
+/// (ResetEvent) under it too, and the signal of an auto-reset event or a
+/// semaphore is only ever taken under it, so a wait-all holding every
+/// stripe of its objects sees and takes all of them at one instant. The other
+/// plain fields are guarded by the stripe lock.
 struct alignas(64) event_object {
   std::atomic<std::uint32_t> signalled{0};
-  std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block
+  std::atomic<object_kind> kind{object_kind::manual_event};
+  std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
   std::uint64_t handle = 0;  // the live handle, 0 once closed
   wait_block* waiters = nullptr;
-  int read_fd = -1;          // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;         // the same eventfd, or the pipe's write end
-  std::uint32_t stripe = 0;  // fixed for the life of the process
+  int read_fd = -1;           // pollable fd (eventfd, or a pipe's read end)
+  int write_fd = -1;          // the same eventfd, or the pipe's write end
+  std::uint32_t stripe = 0;   // fixed for the life of the process
+  std::uint32_t maximum = 0;  // semaphores: the largest count
+  // Threads (kind thread), written by CreateThread before the thread starts:
+  // its record (this object holds a reference on it), what it runs, its exit
+  // code (set before `signalled`), its kernel id (0 until the thread has
+  // stored it; the creator sleeps on it as a futex word) and the suspend
+  // count of CREATE_SUSPENDED (a futex word the new thread sleeps on).
+  thread_record* thread = nullptr;
+  DWORD(WINAPI* start)(LPVOID) = nullptr;
+  LPVOID param = nullptr;
+  std::atomic<DWORD> exit_code{0};
+  std::atomic<std::uint32_t> tid{0};
+  std::atomic<std::uint32_t> suspend_count{0};
 };
 
 /// A pool whose records are never freed: a pointer into it always names a
@@ -353,6 +382,45 @@ class sync {
   /// wpu_event_fd: readable exactly while signalled; made on first request.
   /// -1 with WSA_INVALID_HANDLE or WSAEMFILE.
   WPU_DECL int event_fd(WSAEVENT event, int* err) noexcept;
+
+  // ---- kernel objects (objects.ipp) ---------------------------------------
+  // Win32 errors through `err`. Any thread, unless a comment says otherwise.
+  // Events, semaphores and threads are all waitable objects behind handles
+  // of kind event, so every wait, WSAWaitForMultipleEvents included, takes
+  // them all, and set_event / reset_event act on any event.
+  /// CreateEvent: manual-reset or auto-reset, with its initial state. NULL
+  /// with ERROR_NOT_ENOUGH_MEMORY.
+  WPU_DECL HANDLE create_kernel_event(bool manual, bool initial, DWORD* err) noexcept;
+  /// CreateSemaphore: NULL with ERROR_INVALID_PARAMETER (maximum <= 0,
+  /// initial < 0 or > maximum) or ERROR_NOT_ENOUGH_MEMORY.
+  WPU_DECL HANDLE create_semaphore(LONG initial, LONG maximum, DWORD* err) noexcept;
+  /// ReleaseSemaphore: wakes the threads waiting on it (those that take a
+  /// count return). FALSE with ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER
+  /// (count <= 0) or ERROR_TOO_MANY_POSTS (the count would pass the
+  /// maximum; it is left as it was).
+  WPU_DECL BOOL release_semaphore(HANDLE h, LONG count, LONG* previous, DWORD* err) noexcept;
+  /// CreateThread: a detached POSIX thread that is a wpu thread from its
+  /// first instruction (APCs may be queued to it at once). Returns once the
+  /// thread has its id, with *tid set when tid is not NULL. `suspended`:
+  /// the thread runs `start` only after resume_thread(). NULL with
+  /// ERROR_NOT_ENOUGH_MEMORY (or the thread could not be made).
+  WPU_DECL HANDLE create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), LPVOID param,
+                                bool suspended, DWORD* tid, DWORD* err) noexcept;
+  /// ExitThread: the calling thread only. Records `code` as its exit code
+  /// (for a thread made by create_thread) and ends the thread with
+  /// pthread_exit, which unwinds its stack (C++ destructors run).
+  [[noreturn]] WPU_DECL void exit_thread(DWORD code);
+  /// GetExitCodeThread: STILL_ACTIVE while the thread runs.
+  WPU_DECL BOOL thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept;
+  /// ResumeThread: the previous suspend count ((DWORD)-1 with
+  /// ERROR_INVALID_HANDLE); the thread starts when it reaches 0.
+  WPU_DECL DWORD resume_thread(HANDLE h, DWORD* err) noexcept;
+  /// QueueUserAPC: to a thread handle from create_thread or
+  /// WPUOpenCurrentThread; the APC runs on that thread in an alertable wait.
+  /// FALSE with ERROR_INVALID_HANDLE (not a live thread handle),
+  /// ERROR_INVALID_PARAMETER (routine NULL), ERROR_GEN_FAILURE (the thread
+  /// has exited) or ERROR_NOT_ENOUGH_MEMORY.
+  WPU_DECL BOOL queue_user_apc(LPWSAUSERAPC routine, HANDLE h, ULONG_PTR data, DWORD* err) noexcept;
 
   // ---- waits: the calling thread ------------------------------------------
   /// WSAWaitForMultipleEvents; errors (WSA_INVALID_PARAMETER,
@@ -458,8 +526,21 @@ class sync {
   WPU_DECL std::size_t run_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL std::size_t run_apcs_after_sleep(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
-  WPU_DECL int all_signalled(detail::event_object* const* objs, const std::uint64_t* handles,
-                             DWORD count, bool validate) noexcept;
+  WPU_DECL bool try_take(detail::event_object* e, std::uint64_t h, bool validate) noexcept;
+  WPU_DECL static bool take_locked(detail::event_object* e) noexcept;  // stripe held
+  WPU_DECL int take_all(detail::event_object* const* objs, const std::uint64_t* handles,
+                        DWORD count, bool validate) noexcept;
+  WPU_DECL detail::event_object* make_object(detail::object_kind kind, std::uint32_t initial,
+                                             std::uint32_t maximum, std::uint64_t* h) noexcept;
+  WPU_DECL void wake_locked(detail::event_object* e, detail::thread_record** sleepers,
+                            std::size_t* n) noexcept;  // stripe held
+  WPU_DECL detail::thread_record* new_record() noexcept;
+  WPU_DECL int push_apc(detail::thread_record* rec, const detail::apc_item& item, std::uint64_t key,
+                        std::uint64_t value) noexcept;
+  WPU_DECL detail::event_object* lookup_thread_object(HANDLE h) noexcept;
+  WPU_DECL static void* thread_main(void* object);
+  WPU_DECL void run_thread(detail::event_object* e);
+  WPU_DECL void thread_finished(detail::event_object* e) noexcept;
   WPU_DECL DWORD block(detail::thread_record* rec, detail::event_object* const* objs,
                        const std::uint64_t* handles, DWORD count, bool wait_all, DWORD timeout_ms,
                        bool alertable, detail::thread_messages* msgs, int* err) noexcept;

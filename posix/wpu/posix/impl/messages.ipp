@@ -722,10 +722,10 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   // Satisfied already: the lowest signalled event, then the queue.
   if (!wait_all) {
     for (DWORD i = 0; i < count; ++i)
-      if (objs[i]->signalled.load(std::memory_order_acquire) != 0) return WAIT_OBJECT_0 + i;
+      if (try_take(objs[i], keys[i], true)) return WAIT_OBJECT_0 + i;
     if (available) return WAIT_OBJECT_0 + count;
   } else if (msgs != nullptr && available) {
-    int r = all_signalled(objs, keys, count, true);
+    int r = take_all(objs, keys, count, true);
     if (r < 0) {
       set_error(err, ERROR_INVALID_HANDLE);
       return WAIT_FAILED;

@@ -234,32 +234,65 @@ WPU_DECL event_object* sync::lookup_event(WSAEVENT event) const noexcept {
   return reinterpret_cast<event_object*>(static_cast<std::uintptr_t>(v));
 }
 
-WPU_DECL WSAEVENT sync::create_event(int* err) noexcept {
+// A new object of `kind` with its state word at `initial`, or nullptr when
+// memory or the handle table is exhausted. The record is set up under its
+// stripe before the handle is published (so a thread holding a stale pointer
+// reads either the old handle or 0, never the new one with old fields).
+WPU_DECL event_object* sync::make_object(detail::object_kind kind, std::uint32_t initial,
+                                         std::uint32_t maximum, std::uint64_t* h) noexcept {
   event_object* e = events_.get();
-  if (e == nullptr) {
-    set_error(err, WSA_NOT_ENOUGH_MEMORY);
-    return WSA_INVALID_EVENT;
-  }
-  std::uint64_t h;
+  if (e == nullptr) return nullptr;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    e->signalled.store(0, std::memory_order_relaxed);
+    e->signalled.store(initial, std::memory_order_relaxed);
+    e->kind.store(kind, std::memory_order_relaxed);
+    e->maximum = maximum;
     e->refs = 1;
     e->waiters = nullptr;
     e->read_fd = e->write_fd = -1;
     e->handle = 0;
+    e->thread = nullptr;
   }
-  h = handles_.allocate(handle_kind::event, reinterpret_cast<std::uintptr_t>(e));
-  if (h == 0) {
+  *h = handles_.allocate(handle_kind::event, reinterpret_cast<std::uintptr_t>(e));
+  if (*h == 0) {
     events_.put(e);
-    set_error(err, WSA_NOT_ENOUGH_MEMORY);
-    return WSA_INVALID_EVENT;
+    return nullptr;
   }
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    e->handle = h;
+    e->handle = *h;
+  }
+  return e;
+}
+
+WPU_DECL WSAEVENT sync::create_event(int* err) noexcept {
+  std::uint64_t h;
+  if (make_object(detail::object_kind::manual_event, 0, 1, &h) == nullptr) {
+    set_error(err, WSA_NOT_ENOUGH_MEMORY);
+    return WSA_INVALID_EVENT;
   }
   return reinterpret_cast<WSAEVENT>(static_cast<std::uintptr_t>(h));
+}
+
+// Collects the threads asleep on `e` (stripe held) into sleepers[0..*n),
+// waking at once those beyond MAXIMUM_WAIT_OBJECTS; the caller wakes the
+// collected ones after the lock, so a woken thread never finds it held.
+// Every sleeper is woken, whatever the kind: each re-checks (and, for an
+// auto-reset event or a semaphore, tries to take the signal under the stripe),
+// so no wait-all that cannot be satisfied keeps a wait-any from its signal.
+// Records are type-stable: waking one whose wait has ended meanwhile is a
+// harmless spurious wake.
+WPU_DECL void sync::wake_locked(event_object* e, thread_record** sleepers,
+                                std::size_t* n) noexcept {
+  for (wait_block* b = e->waiters; b != nullptr; b = b->next) {
+    thread_record* t = b->thread;
+    if (!claim(t)) continue;           // not armed: it checks the state before it sleeps
+    if (*n == MAXIMUM_WAIT_OBJECTS) {  // many sleepers: wake the rest under the lock
+      wake_owner(t);
+      continue;
+    }
+    sleepers[(*n)++] = t;
+  }
 }
 
 WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
@@ -269,8 +302,11 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
     return FALSE;
   }
   // Already set: nothing to do, no lock, no system call. (If the handle was
-  // closed concurrently, this orders the set before the close.)
-  if (e->signalled.load(std::memory_order_acquire) != 0) return TRUE;
+  // closed concurrently, this orders the set before the close.) Semaphores
+  // and threads are no events: refused under the lock below.
+  if (e->signalled.load(std::memory_order_acquire) != 0 &&
+      e->kind.load(std::memory_order_relaxed) <= detail::object_kind::auto_event)
+    return TRUE;
   // The sleeping waiters are collected under the lock and woken after it, so
   // a woken thread never finds the lock still held. Records are type-stable:
   // waking one whose wait has ended meanwhile is a harmless spurious wake.
@@ -278,7 +314,9 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
   std::size_t n = 0;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    if (e->handle != detail::untagged(event)) {
+    const detail::object_kind k = e->kind.load(std::memory_order_relaxed);
+    if (e->handle != detail::untagged(event) ||
+        (k != detail::object_kind::manual_event && k != detail::object_kind::auto_event)) {
       set_error(err, WSA_INVALID_HANDLE);
       return FALSE;
     }
@@ -295,15 +333,7 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
       }
 #  endif
     }
-    for (wait_block* b = e->waiters; b != nullptr; b = b->next) {
-      thread_record* t = b->thread;
-      if (!claim(t)) continue;          // not armed: it checks the state before it sleeps
-      if (n == MAXIMUM_WAIT_OBJECTS) {  // many sleepers: wake the rest under the lock
-        wake_owner(t);
-        continue;
-      }
-      sleepers[n++] = t;
-    }
+    wake_locked(e, sleepers, &n);
   }
   for (std::size_t i = 0; i < n; ++i) wake_owner(sleepers[i]);
   return TRUE;
@@ -315,9 +345,14 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
     set_error(err, WSA_INVALID_HANDLE);
     return FALSE;
   }
-  if (e->signalled.load(std::memory_order_acquire) == 0) return TRUE;  // no lock, no syscall
+  // Not set: nothing to do, no lock, no system call (semaphores and threads,
+  // which are no events, are refused under the lock).
+  if (e->signalled.load(std::memory_order_acquire) == 0 &&
+      e->kind.load(std::memory_order_relaxed) <= detail::object_kind::auto_event)
+    return TRUE;
   std::lock_guard<std::mutex> lock(stripe(e));
-  if (e->handle != detail::untagged(event)) {
+  if (e->handle != detail::untagged(event) ||
+      e->kind.load(std::memory_order_relaxed) > detail::object_kind::auto_event) {
     set_error(err, WSA_INVALID_HANDLE);
     return FALSE;
   }
@@ -345,6 +380,10 @@ WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
   if (e->write_fd >= 0 && e->write_fd != e->read_fd) ::close(e->write_fd);
   e->read_fd = e->write_fd = -1;
   e->signalled.store(0, std::memory_order_relaxed);
+  if (e->thread != nullptr) {  // a thread object's reference on its record
+    release_thread(e->thread);
+    e->thread = nullptr;
+  }
   events_.put(e);  // the pool's own lock; never the other way round
 }
 
@@ -368,7 +407,9 @@ WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
     return -1;
   }
   std::lock_guard<std::mutex> lock(stripe(e));
-  if (e->handle != detail::untagged(event)) {
+  // Only manual-reset events: an fd cannot show a signal that waits take.
+  if (e->handle != detail::untagged(event) ||
+      e->kind.load(std::memory_order_relaxed) != detail::object_kind::manual_event) {
     set_error(err, WSA_INVALID_HANDLE);
     return -1;
   }
@@ -404,6 +445,17 @@ WPU_DECL thread_record* sync::current_record() noexcept {
   detail::thread_slot& slot = detail::this_thread_slot();
   if (slot.rec != nullptr) return slot.rec;
   if (detail::this_thread_exiting()) return nullptr;  // called from a later TLS destructor
+  thread_record* rec = new_record();
+  if (rec == nullptr) return nullptr;
+  rec->os_tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+  slot.rec = rec;
+  return rec;
+}
+
+// A fresh record with one reference (its thread's), an empty APC queue and no
+// thread id yet; nullptr when memory is exhausted. Any thread: CreateThread
+// makes its new thread's record before the thread exists.
+WPU_DECL thread_record* sync::new_record() noexcept {
   thread_record* rec = threads_.get();
   if (rec == nullptr) return nullptr;
   detail::apc_segment* first;
@@ -421,9 +473,8 @@ WPU_DECL thread_record* sync::current_record() noexcept {
   rec->batch_pos = rec->batch_len = 0;
   rec->failed_spins = rec->waits = 0;  // a recycled record starts afresh
   rec->yield_first = false;
-  rec->os_tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+  rec->os_tid = 0;
   rec->refs.store(1, std::memory_order_release);  // the thread's own reference
-  slot.rec = rec;
   return rec;
 }
 
@@ -592,20 +643,30 @@ WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PT
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
   }
-  // Records are type-stable, so locking one that was recycled meanwhile is
-  // harmless; under the lock, the handle still naming it proves it was not
-  // (a record is reused only after its last handle is closed).
   auto* rec = reinterpret_cast<thread_record*>(static_cast<std::uintptr_t>(v));
-  const detail::apc_item item{routine, context};
+  const int rc = push_apc(rec, detail::apc_item{routine, context}, key, v);
+  if (rc == 0) return 0;
+  set_error(err, rc);
+  return SOCKET_ERROR;
+}
+
+// Queues `item` to `rec`: 0, WSAEFAULT (the thread has exited, or `key` is
+// non-zero and no longer a thread handle carrying `value`) or WSAENOBUFS.
+// Records are type-stable, so locking one that was recycled meanwhile is
+// harmless; under the lock, the handle still naming it proves it was not
+// (a record is reused only after its last handle is closed). With key 0 the
+// caller holds a reference on the record instead.
+WPU_DECL int sync::push_apc(thread_record* rec, const detail::apc_item& item, std::uint64_t key,
+                            std::uint64_t value) noexcept {
   detail::apc_segment* spare = nullptr;  // allocated outside the lock
   for (;;) {
     lock_apcs(rec);
     std::uint64_t again;
-    if (rec->exited || !handles_.lookup(key, handle_kind::thread, &again) || again != v) {
+    if (rec->exited ||
+        (key != 0 && (!handles_.lookup(key, handle_kind::thread, &again) || again != value))) {
       unlock_apcs(rec);
       delete spare;
-      set_error(err, WSAEFAULT);
-      return SOCKET_ERROR;
+      return WSAEFAULT;
     }
     detail::apc_segment* tail = rec->tail;
     if (tail->items.push(item)) break;
@@ -623,8 +684,7 @@ WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PT
     try {
       spare = new detail::apc_segment(size);
     } catch (...) {
-      set_error(err, WSAENOBUFS);
-      return SOCKET_ERROR;
+      return WSAENOBUFS;
     }
   }
   unlock_apcs(rec);  // wakes the owner if it is armed: see thread_record::word
@@ -688,10 +748,45 @@ WPU_DECL std::size_t sync::run_apcs_after_sleep(thread_record* rec) noexcept {
 
 // ---- waits ------------------------------------------------------------------
 
-// 1 if every event is signalled at one instant (all their stripes held),
-// 0 if not, -1 if `validate` and a handle is no longer live.
-WPU_DECL int sync::all_signalled(event_object* const* objs, const std::uint64_t* handles,
-                                 DWORD count, bool validate) noexcept {
+// Takes the signal of an auto-reset event or one count of a semaphore if
+// there is one; true for a signalled manual event or thread. Stripe held.
+WPU_DECL bool sync::take_locked(event_object* e) noexcept {
+  const std::uint32_t v = e->signalled.load(std::memory_order_relaxed);
+  if (v == 0) return false;
+  switch (e->kind.load(std::memory_order_relaxed)) {
+    case detail::object_kind::auto_event:
+      e->signalled.store(0, std::memory_order_relaxed);
+      break;
+    case detail::object_kind::semaphore:
+      e->signalled.store(v - 1, std::memory_order_relaxed);
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+// A wait-any's test of one object: true if it satisfies the wait, having
+// taken its signal if it has one to take. A manual event or thread is one
+// lock-free load (seq_cst: the waiter's half of the wake protocol, see
+// thread_record::word). `validate`: the caller holds no reference on the
+// object (it is not registered on it), so the record may have been closed
+// and reused; a signal is then taken only while `h` still names it.
+WPU_DECL bool sync::try_take(event_object* e, std::uint64_t h, bool validate) noexcept {
+  if (e->signalled.load(std::memory_order_seq_cst) == 0) return false;
+  const detail::object_kind k = e->kind.load(std::memory_order_relaxed);
+  if (k == detail::object_kind::manual_event || k == detail::object_kind::thread) return true;
+  std::lock_guard<std::mutex> lock(stripe(e));
+  if (validate && e->handle != h) return false;
+  return take_locked(e);
+}
+
+// 1 if every object is signalled at one instant (all their stripes held), and
+// then the signals of the auto-reset events and semaphores among them are
+// taken, all under those locks: a wait-all takes all or nothing. 0 if not,
+// -1 if `validate` and a handle is no longer live.
+WPU_DECL int sync::take_all(event_object* const* objs, const std::uint64_t* handles, DWORD count,
+                            bool validate) noexcept {
   std::uint32_t ids[MAXIMUM_WAIT_OBJECTS];
   DWORD n = 0;
   for (DWORD i = 0; i < count; ++i) {  // distinct stripes, ascending (insertion sort)
@@ -712,6 +807,8 @@ WPU_DECL int sync::all_signalled(event_object* const* objs, const std::uint64_t*
     }
     if (objs[i]->signalled.load(std::memory_order_relaxed) == 0) result = 0;
   }
+  if (result > 0)
+    for (DWORD i = 0; i < count; ++i) take_locked(objs[i]);  // distinct objects
   for (DWORD i = n; i-- > 0;) stripes_[ids[i]].m.unlock();
   return result;
 }
@@ -746,9 +843,9 @@ WPU_DECL DWORD sync::wait(DWORD count, const WSAEVENT* events, bool wait_all, DW
   // Satisfied already: the lowest signalled index, no lock, no system call.
   if (!wait_all) {
     for (DWORD i = 0; i < count; ++i)
-      if (objs[i]->signalled.load(std::memory_order_acquire) != 0) return WAIT_OBJECT_0 + i;
+      if (try_take(objs[i], handles[i], true)) return WAIT_OBJECT_0 + i;
   } else {
-    int r = all_signalled(objs, handles, count, true);
+    int r = take_all(objs, handles, count, true);
     if (r < 0) {
       set_error(err, WSA_INVALID_HANDLE);
       return WAIT_FAILED;
@@ -775,9 +872,10 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
                            DWORD timeout_ms, bool alertable, detail::thread_messages* msgs,
                            int* err) noexcept {
   const detail::deadline until(timeout_ms);
-  auto any_index = [&]() -> long {
+  // `registered`: the wait holds a reference on every object (see try_take).
+  auto any_index = [&](bool registered) -> long {
     for (DWORD i = 0; i < count; ++i)
-      if (objs[i]->signalled.load(std::memory_order_seq_cst) != 0) return static_cast<long>(i);
+      if (try_take(objs[i], handles[i], !registered)) return static_cast<long>(i);
     return -1;
   };
   auto all_look_set = [&]() {
@@ -799,7 +897,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
       // at every poll period only.
       const bool poll = spin.apc_due();
       if (!wait_all) {
-        long i = any_index();
+        long i = any_index(false);
         if (i >= 0) {
           spin_result(rec, true);
           return WAIT_OBJECT_0 + static_cast<DWORD>(i);
@@ -809,7 +907,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
           return WAIT_OBJECT_0 + count;
         }
       } else if (all_look_set() && (msgs == nullptr || (poll && new_message()))) {
-        int r = all_signalled(objs, handles, count, true);
+        int r = take_all(objs, handles, count, true);
         if (r > 0) {
           spin_result(rec, true);
           return WAIT_OBJECT_0;
@@ -863,7 +961,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
     for (;;) {
       const std::uint32_t armed = arm(rec);
       if (!wait_all) {
-        long i = any_index();
+        long i = any_index(true);
         if (i >= 0) {
           result = WAIT_OBJECT_0 + static_cast<DWORD>(i);
           break;
@@ -872,8 +970,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
           result = WAIT_OBJECT_0 + count;
           break;
         }
-      } else if ((msgs == nullptr || new_message()) &&
-                 all_signalled(objs, handles, count, false) > 0) {
+      } else if ((msgs == nullptr || new_message()) && take_all(objs, handles, count, false) > 0) {
         result = WAIT_OBJECT_0;
         break;
       }
@@ -971,6 +1068,8 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
 
 }  // namespace posix
 WPU_NAMESPACE_END
+
+#  include <wpu/posix/impl/objects.ipp>
 
 #endif  // defined(WPU_POSIX)
 
