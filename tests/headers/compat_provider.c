@@ -1,7 +1,8 @@
 /*
  * tests/headers/compat_provider.c - provider code as it is written for
- * Windows (annotations, SAL, __declspec, WINAPI, __try, a LIST_ENTRY list with the wdm.h helper
- * names, HRESULT, TCHAR), compiled unchanged through the compatibility folder.
+ * Windows (annotations, SAL, __declspec, WINAPI, __try, a LIST_ENTRY list
+ * with the wdm.h helper names under a critical section, HeapAlloc, HRESULT,
+ * TCHAR, strsafe), compiled unchanged through the compatibility folder.
  * compat_provider_run() returns the number of failures.
  */
 #define WPU_LIST_HELPERS /* the wdm.h names (not in user-mode <windows.h>) */
@@ -20,6 +21,7 @@ typedef struct _SOCK_INFO {
 } SOCK_INFO, *PSOCK_INFO;
 
 static LIST_ENTRY g_SocketList;
+static CRITICAL_SECTION g_ListLock;
 static int g_Failures = 0;
 
 #define CHECK_THAT(cond)                                                 \
@@ -32,12 +34,13 @@ static int g_Failures = 0;
 
 __declspec(dllexport) int WINAPI
     CompatAddSocket(IN SOCKET s, IN DWORD_PTR context, OUT PSOCK_INFO* info OPTIONAL) {
-  PSOCK_INFO p = (PSOCK_INFO)malloc(sizeof(SOCK_INFO));
+  PSOCK_INFO p = (PSOCK_INFO)HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(SOCK_INFO));
   if (p == NULL) return WSAENOBUFS;
-  memset(p, 0, sizeof *p);
   p->Socket = s;
   p->Context = context;
+  EnterCriticalSection(&g_ListLock);
   InsertTailList(&g_SocketList, &p->Link);
+  LeaveCriticalSection(&g_ListLock);
   if (info != NULL) *info = p;
   return NO_ERROR;
 }
@@ -57,11 +60,13 @@ _Must_inspect_result_ _Success_(return == 0) static int APIENTRY
   UNREFERENCED_PARAMETER(reserved);
   p = FindSocket(s);
   if (p == NULL) return WSAENOTSOCK;
+  EnterCriticalSection(&g_ListLock);
   __try {
     if (context != NULL) *context = p->Context;
   } __finally {
     RemoveEntryList(&p->Link);
-    free(p);
+    LeaveCriticalSection(&g_ListLock);
+    HeapFree(GetProcessHeap(), 0, p);
   }
   return 0;
 }
@@ -87,6 +92,7 @@ int compat_provider_run(void) {
   TCHAR text[8];
   u_long nonblocking = 1;
 
+  InitializeCriticalSection(&g_ListLock);
   InitializeListHead(&g_SocketList);
   CHECK_THAT(IsListEmpty(&g_SocketList));
   CHECK_THAT(CompatAddSocket(7, 70, &info) == NO_ERROR && info != NULL && info->Context == 70);
@@ -101,5 +107,11 @@ int compat_provider_run(void) {
   CHECK_THAT(RemoveSocket(9, NULL, NULL) == 0);
   CHECK_THAT(IsListEmpty(&g_SocketList));
   CHECK_THAT(sizeof nonblocking == 4);
+  /* strsafe through <strsafe.h>: TCHAR-generic, truncation reported. */
+  CHECK_THAT(StringCchCopy(text, ARRAYSIZE(text), TEXT("abc")) == S_OK);
+  CHECK_THAT(_tcscmp(text, _T("abc")) == 0);
+  CHECK_THAT(StringCchCopy(text, 3, TEXT("abcdef")) == STRSAFE_E_INSUFFICIENT_BUFFER);
+  CHECK_THAT(_tcscmp(text, _T("ab")) == 0);
+  DeleteCriticalSection(&g_ListLock);
   return g_Failures;
 }
