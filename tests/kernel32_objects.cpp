@@ -19,4 +19,7 @@ TYPE_TO_STRING_AS("posix-table", k32_table);
 namespace k32_test {
 TEST_CASE_TEMPLATE_INVOKE(k32_backend_events, k32_direct, k32_table);
 TEST_CASE_TEMPLATE_INVOKE(k32_backend_thread_ids, k32_direct, k32_table);
+#if !defined(_WIN32)
+TEST_CASE_TEMPLATE_INVOKE(k32_backend_sockets, k32_direct, k32_table);
+#endif
 }  // namespace k32_test

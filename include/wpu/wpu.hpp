@@ -34,7 +34,15 @@ WPU_NAMESPACE_END
 
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/c_api.ipp>
-#  include <wpu/impl/kernel32.ipp>
-#endif  // defined(WPU_HEADER_ONLY)
+#  if defined(WPU_POSIX)
+#    include <wpu/posix/impl/k32_text.ipp>
+#    include <wpu/posix/impl/k32_lstr.ipp>
+#    include <wpu/posix/impl/k32_strsafe.ipp>
+#    include <wpu/posix/impl/k32_sync.ipp>
+#    include <wpu/posix/impl/k32_heap.ipp>
+#    include <wpu/posix/impl/k32_system.ipp>
+#    include <wpu/posix/impl/k32_modules.ipp>
+#  endif  // defined(WPU_POSIX)
+#endif    // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_WPU_HPP

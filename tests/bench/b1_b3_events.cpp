@@ -8,6 +8,11 @@
 //       the first queue to the last run, and the wake latency of a thread
 //       blocked in SleepEx(INFINITE, TRUE);
 //   and the CPU a waiter uses while idle for 1 s in WSAWaitForMultipleEvents.
+//   B1 and B2 also measure the kernel objects (docs/kernel-objects.md):
+//   SetEvent / WaitForSingleObject on auto-reset events and ReleaseSemaphore
+//   / WaitForSingleObject on semaphores. WinPR's auto-reset events are
+//   manual-reset in disguise (toolchain.md §6), so the auto-reset rows are set
+//   against WinPR's manual-reset figures (the same hand-off, with ResetEvent).
 //
 // WinPR exports the plain Win32 names that <wpu/winapi.h> maps onto wpu_*, so
 // it is measured by its own program, bench-events-winpr (events_winpr.cpp),
@@ -91,6 +96,63 @@ double b1_wpu() {
   return rt;
 }
 
+// The same hand-off on two auto-reset events: the wait takes the signal, no
+// ResetEvent.
+double b1_auto() {
+  HANDLE e1 = CreateEventW(nullptr, FALSE, FALSE, nullptr);
+  HANDLE e2 = CreateEventW(nullptr, FALSE, FALSE, nullptr);
+  if (e1 == nullptr || e2 == nullptr) fail("CreateEventW");
+  std::atomic<bool> stop{false};
+  std::atomic<bool> broken{false};
+  double rt = bench::round_trips_per_s(
+      [&] {
+        SetEvent(e1);
+        if (WaitForSingleObject(e2, INFINITE) != WAIT_OBJECT_0) broken.store(true);
+      },
+      [&] {
+        if (WaitForSingleObject(e1, INFINITE) != WAIT_OBJECT_0) broken.store(true);
+        if (stop.load(std::memory_order_acquire)) return false;
+        SetEvent(e2);
+        return true;
+      },
+      [&] {
+        stop.store(true, std::memory_order_release);
+        SetEvent(e1);
+      });
+  CloseHandle(e1);
+  CloseHandle(e2);
+  if (broken.load()) fail("B1: WaitForSingleObject did not return WAIT_OBJECT_0");
+  return rt;
+}
+
+// And on two semaphores of maximum 1.
+double b1_semaphore() {
+  HANDLE s1 = CreateSemaphoreW(nullptr, 0, 1, nullptr);
+  HANDLE s2 = CreateSemaphoreW(nullptr, 0, 1, nullptr);
+  if (s1 == nullptr || s2 == nullptr) fail("CreateSemaphoreW");
+  std::atomic<bool> stop{false};
+  std::atomic<bool> broken{false};
+  double rt = bench::round_trips_per_s(
+      [&] {
+        if (!ReleaseSemaphore(s1, 1, nullptr)) broken.store(true);
+        if (WaitForSingleObject(s2, INFINITE) != WAIT_OBJECT_0) broken.store(true);
+      },
+      [&] {
+        if (WaitForSingleObject(s1, INFINITE) != WAIT_OBJECT_0) broken.store(true);
+        if (stop.load(std::memory_order_acquire)) return false;
+        if (!ReleaseSemaphore(s2, 1, nullptr)) broken.store(true);
+        return true;
+      },
+      [&] {
+        stop.store(true, std::memory_order_release);
+        ReleaseSemaphore(s1, 1, nullptr);
+      });
+  CloseHandle(s1);
+  CloseHandle(s2);
+  if (broken.load()) fail("B1: a semaphore ping-pong call failed");
+  return rt;
+}
+
 double b1_eventfd() {
   int f1 = eventfd(0, EFD_CLOEXEC);
   int f2 = eventfd(0, EFD_CLOEXEC);
@@ -152,7 +214,37 @@ double b1_condvar() {
 
 struct b2_figures {
   series wpu_set, upcall_set, wpu_wait, efd_set, efd_wait, cv_set, cv_wait;
+  series k32_set, k32_wait, auto_set, auto_pair, sem_pair;
 };
+
+// The kernel objects: SetEvent on a set manual-reset event and
+// WaitForSingleObject on it; SetEvent on a set auto-reset event; SetEvent +
+// WaitForSingleObject(e, 0) on an auto-reset event (the wait takes the
+// signal); ReleaseSemaphore + WaitForSingleObject(s, 0).
+void b2_kernel_objects(b2_figures& f) {
+  HANDLE m = CreateEventW(nullptr, TRUE, TRUE, nullptr);
+  HANDLE a = CreateEventW(nullptr, FALSE, TRUE, nullptr);
+  HANDLE s = CreateSemaphoreW(nullptr, 0, 1, nullptr);
+  if (m == nullptr || a == nullptr || s == nullptr) fail("B2: CreateEventW/CreateSemaphoreW");
+  f.k32_set.v.push_back(bench::ns_per_call([&] { SetEvent(m); }));
+  f.k32_wait.v.push_back(bench::ns_per_call([&] { sink = WaitForSingleObject(m, 0); }));
+  f.auto_set.v.push_back(bench::ns_per_call([&] { SetEvent(a); }));
+  f.auto_pair.v.push_back(bench::ns_per_call([&] {
+    SetEvent(a);
+    sink = WaitForSingleObject(a, 0);
+  }));
+  if (sink != WAIT_OBJECT_0 || WaitForSingleObject(a, 0) != WAIT_TIMEOUT)
+    fail("B2: the waits did not take the auto-reset event's signal");
+  f.sem_pair.v.push_back(bench::ns_per_call([&] {
+    ReleaseSemaphore(s, 1, nullptr);
+    sink = WaitForSingleObject(s, 0);
+  }));
+  if (sink != WAIT_OBJECT_0 || WaitForSingleObject(s, 0) != WAIT_TIMEOUT)
+    fail("B2: the waits did not take the semaphore's counts");
+  CloseHandle(m);
+  CloseHandle(a);
+  CloseHandle(s);
+}
 
 void b2_pass(const WSPUPCALLTABLE& table, b2_figures& f) {
   WSAEVENT e = WSACreateEvent();
@@ -383,7 +475,10 @@ double idle_waiter_percent(double& wall_s) {
 void ns_row(const char* name, const char* what, const series& set, const series* wait) {
   char set_text[32] = "not available";
   char wait_text[32] = "-";
-  if (!set.empty()) std::snprintf(set_text, sizeof set_text, "%.2f", set.lo());
+  if (!set.empty())
+    std::snprintf(set_text, sizeof set_text, "%.2f", set.lo());
+  else if (wait && !wait->empty())
+    std::snprintf(set_text, sizeof set_text, "-");  // a row with one figure
   if (wait && !wait->empty()) std::snprintf(wait_text, sizeof wait_text, "%.2f", wait->lo());
   if (wait && wait->empty() && set.empty()) wait_text[0] = '\0';
   std::printf("    %-8s %-46s %12s %17s\n", name, what, set_text, wait_text);
@@ -397,22 +492,27 @@ int main(int argc, char** argv) {
   if (wpu_get_upcall_table(&table) != 0) fail("wpu_get_upcall_table");
 
   // B1: each pass runs every mechanism once, in turn.
-  series b1_w, b1_e, b1_c, b1_p;
+  series b1_w, b1_e, b1_c, b1_p, b1_a, b1_s, b1_ps;
   for (int pass = 0; pass < kPasses; ++pass) {
     b1_w.v.push_back(b1_wpu());
     b1_e.v.push_back(b1_eventfd());
     b1_c.v.push_back(b1_condvar());
     take(winpr.run("b1"), "b1_rt_per_s", b1_p);
+    b1_a.v.push_back(b1_auto());
+    b1_s.v.push_back(b1_semaphore());
+    take(winpr.run("b1sem"), "b1sem_rt_per_s", b1_ps);
   }
 
   // B2.
   b2_figures b2;
-  series b2_p_set, b2_p_wait;
+  series b2_p_set, b2_p_wait, b2_p_sem;
   for (int pass = 0; pass < kPasses; ++pass) {
     b2_pass(table, b2);
     auto values = winpr.run("b2");
     take(values, "b2_set_ns", b2_p_set);
     take(values, "b2_wait_ns", b2_p_wait);
+    b2_kernel_objects(b2);
+    take(winpr.run("b2sem"), "b2_sem_pair_ns", b2_p_sem);
   }
 
   // B3.
@@ -443,6 +543,9 @@ int main(int argc, char** argv) {
   rate_row("eventfd", "blocking write / read, two eventfds", b1_e);
   rate_row("condvar", "std::mutex + 2 std::condition_variable + turn flag", b1_c);
   rate_row("WinPR", "SetEvent / WaitForSingleObject / ResetEvent, manual", b1_p);
+  rate_row("wpu", "SetEvent / WaitForSingleObject, auto-reset", b1_a);
+  rate_row("wpu", "ReleaseSemaphore / WaitForSingleObject", b1_s);
+  rate_row("WinPR", "ReleaseSemaphore / WaitForSingleObject", b1_ps);
 
   std::printf(
       "\nB2  one thread, ns per call (best of 3 passes; a pass is 10M calls or 0.5 s)\n"
@@ -453,6 +556,12 @@ int main(int argc, char** argv) {
   ns_row("eventfd", "write (counter > 0) / poll(POLLIN, 0)", b2.efd_set, &b2.efd_wait);
   ns_row("condvar", "lock, flag, notify_all / wait(pred)", b2.cv_set, &b2.cv_wait);
   ns_row("WinPR", "SetEvent / WaitForSingleObject(e, 0)", b2_p_set, &b2_p_wait);
+  ns_row("wpu", "SetEvent / WaitForSingleObject(e, 0), manual", b2.k32_set, &b2.k32_wait);
+  std::printf("    %-8s %-46s %12s %17s\n", "", "", "set on set", "set + wait pair");
+  ns_row("wpu", "SetEvent / + WaitForSingleObject(e, 0), auto", b2.auto_set, &b2.auto_pair);
+  std::printf("    %-8s %-46s %12s %17s\n", "", "", "", "release + wait");
+  ns_row("wpu", "ReleaseSemaphore + WaitForSingleObject(s, 0)", series{}, &b2.sem_pair);
+  ns_row("WinPR", "ReleaseSemaphore + WaitForSingleObject(s, 0)", series{}, &b2_p_sem);
 
   std::printf(
       "\nB3  APCs queued from another thread, APCs/s from the first queue to the last run\n"
@@ -496,6 +605,13 @@ int main(int argc, char** argv) {
   ratio_line("B2  set on set: WSASetEvent >= 20x WinPR", b2_p_set.lo(), b2.wpu_set.lo(), 20, w);
   ratio_line("B2  set on set: WPUSetEvent >= 20x WinPR", b2_p_set.lo(), b2.upcall_set.lo(), 20, w);
   ratio_line("B2  wait on signalled: wpu >= 20x WinPR", b2_p_wait.lo(), b2.wpu_wait.lo(), 20, w);
+  ratio_line("B1  auto-reset: wpu >= 1.3x WinPR manual", b1_a.median(), b1_p.median(), 1.3, w);
+  ratio_line("B1  semaphores: wpu >= 1.3x WinPR", b1_s.median(), b1_ps.median(), 1.3, w);
+  ratio_line("B2  set on set: SetEvent >= 20x WinPR", b2_p_set.lo(), b2.k32_set.lo(), 20, w);
+  ratio_line("B2  set on set, auto: SetEvent >= 20x WinPR", b2_p_set.lo(), b2.auto_set.lo(), 20, w);
+  ratio_line("B2  wait on signalled: WaitForSingleObject >= 20x", b2_p_wait.lo(), b2.k32_wait.lo(),
+             20, w);
+  ratio_line("B2  release + wait: semaphore >= 5x WinPR", b2_p_sem.lo(), b2.sem_pair.lo(), 5, w);
   ratio_line("B3  APC drain rate: wpu >= 2x WinPR", b3_w.median(), b3_p.median(), 2.0, w);
   char figure[32];
   double wake_median = bench::median(wake_w);

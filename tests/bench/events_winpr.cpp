@@ -7,6 +7,8 @@
 //   bench-events-winpr b1     b1_rt_per_s        event ping-pong round trips/s
 //   bench-events-winpr b2     b2_set_ns          SetEvent on a set event
 //                             b2_wait_ns         WaitForSingleObject(e, 0), signalled
+//   bench-events-winpr b1sem  b1sem_rt_per_s     semaphore ping-pong round trips/s
+//   bench-events-winpr b2sem  b2_sem_pair_ns     ReleaseSemaphore + WaitForSingleObject(s, 0)
 //   bench-events-winpr b3     b3_apc_per_s       QueueUserAPC from another thread
 //   bench-events-winpr b3lat  b3_wake_timeout_ms the SleepEx timeout used below
 //                             b3_wake_timeout_median_us  latency with that timeout
@@ -76,6 +78,48 @@ int run_b2() {
   double wait_ns = bench::ns_per_call([&] { sink = WaitForSingleObject(e, 0); });
   CloseHandle(e);
   std::printf("b2_set_ns %.2f\nb2_wait_ns %.2f\n", set_ns, wait_ns);
+  return 0;
+}
+
+// Semaphores (which WinPR implements): the same ping-pong with two
+// semaphores of maximum 1, released by the other side and taken by the wait.
+int run_b1_semaphore() {
+  HANDLE s1 = CreateSemaphoreA(nullptr, 0, 1, nullptr);
+  HANDLE s2 = CreateSemaphoreA(nullptr, 0, 1, nullptr);
+  if (!s1 || !s2) return 2;
+  std::atomic<bool> stop{false};
+  double rt = bench::round_trips_per_s(
+      [&] {
+        ReleaseSemaphore(s1, 1, nullptr);
+        WaitForSingleObject(s2, INFINITE);
+      },
+      [&] {
+        WaitForSingleObject(s1, INFINITE);
+        if (stop.load(std::memory_order_acquire)) return false;
+        ReleaseSemaphore(s2, 1, nullptr);
+        return true;
+      },
+      [&] {
+        stop.store(true, std::memory_order_release);
+        ReleaseSemaphore(s1, 1, nullptr);
+      });
+  CloseHandle(s1);
+  CloseHandle(s2);
+  std::printf("b1sem_rt_per_s %.1f\n", rt);
+  return 0;
+}
+
+int run_b2_semaphore() {
+  HANDLE s = CreateSemaphoreA(nullptr, 0, 1, nullptr);
+  if (!s) return 2;
+  double pair_ns = bench::ns_per_call([&] {
+    ReleaseSemaphore(s, 1, nullptr);
+    sink = WaitForSingleObject(s, 0);
+  });
+  // Every wait took the count back: a semaphore that works ends at 0.
+  if (sink != WAIT_OBJECT_0 || WaitForSingleObject(s, 0) != WAIT_TIMEOUT) return 2;
+  CloseHandle(s);
+  std::printf("b2_sem_pair_ns %.2f\n", pair_ns);
   return 0;
 }
 
@@ -196,12 +240,14 @@ int main(int argc, char** argv) {
   // the atomics of uncontended mutexes until a second thread has existed).
   std::thread([] {}).join();
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s b1|b2|b3|b3lat\n", argv[0]);
+    std::fprintf(stderr, "usage: %s b1|b1sem|b2|b2sem|b3|b3lat\n", argv[0]);
     return 2;
   }
   int rc = 2;
   if (std::strcmp(argv[1], "b1") == 0) rc = run_b1();
   if (std::strcmp(argv[1], "b2") == 0) rc = run_b2();
+  if (std::strcmp(argv[1], "b1sem") == 0) rc = run_b1_semaphore();
+  if (std::strcmp(argv[1], "b2sem") == 0) rc = run_b2_semaphore();
   if (std::strcmp(argv[1], "b3") == 0) rc = run_b3();
   if (std::strcmp(argv[1], "b3lat") == 0) rc = run_b3_latency();
   std::fflush(stdout);

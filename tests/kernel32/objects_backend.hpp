@@ -53,12 +53,38 @@ TEST_CASE_TEMPLATE_DEFINE("kernel32: WPUCreateEvent's events in the kernel32 wai
   CHECK(u.close_event(w, &err));
 }
 
+#if !defined(_WIN32)
+// On Windows a socket is a file handle, which is waitable; a wpu socket
+// handle is no kernel object here.
+TEST_CASE_TEMPLATE_DEFINE("kernel32: a wpu socket handle is no waitable object", F,
+                          k32_backend_sockets) {
+  F f;
+  wpu::upcalls& u = f.api();
+  int err = 0;
+  SOCKET s = u.create_socket_handle(wpu_test::id_a, 7, &err);
+  REQUIRE(s != INVALID_SOCKET);
+  HANDLE h = reinterpret_cast<HANDLE>(s);
+  SetLastError(0);
+  CHECK(WaitForSingleObject(h, 0) == wait_failed);
+  CHECK(GetLastError() == e_invalid_handle);
+  SetLastError(0);
+  CHECK_FALSE(SetEvent(h));
+  CHECK(GetLastError() == e_invalid_handle);
+  SetLastError(0);
+  CHECK(QueueUserAPC(count_apc, h, 0) == 0);
+  CHECK(GetLastError() == e_invalid_handle);
+  CHECK(u.close_socket_handle(s, &err) == 0);
+}
+#endif
+
 TEST_CASE_TEMPLATE_DEFINE("kernel32: QueueUserAPC with WPUOpenCurrentThread's handle", F,
                           k32_backend_thread_ids) {
   F f;
   wpu::upcalls& u = f.api();
   HANDLE go = CreateEventW(nullptr, FALSE, FALSE, nullptr);
+  HANDLE never = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   REQUIRE(go != nullptr);
+  REQUIRE(never != nullptr);
   std::atomic<int> apcs{0};
   std::atomic<bool> opened{false};
   std::atomic<DWORD> r{0xDEAD};
@@ -67,15 +93,22 @@ TEST_CASE_TEMPLATE_DEFINE("kernel32: QueueUserAPC with WPUOpenCurrentThread's ha
     int e = 0;
     if (u.open_current_thread(&id, &e) != 0) return 1;
     opened = true;
-    r = WaitForSingleObjectEx(go, 20000, TRUE);
+    WaitForSingleObject(go, 20000);  // not alertable: the APCs stay queued
+    r = WaitForSingleObjectEx(never, 20000, TRUE);
     return 0;
   });
   REQUIRE(t != nullptr);
   REQUIRE(eventually([&] { return opened.load(); }));
+  // QueueUserAPC on WPUOpenCurrentThread's handle, and WPUQueueApc on a
+  // CreateThread thread: both run, in order, in its next alertable wait.
   CHECK(QueueUserAPC(count_apc, id.ThreadHandle, reinterpret_cast<ULONG_PTR>(&apcs)) != 0);
+  int qerr = 0;
+  CHECK(u.queue_apc(&id, count_apc, reinterpret_cast<DWORD_PTR>(&apcs), &qerr) == 0);
+  CHECK(SetEvent(go));
   join_or_die(t, "thread with a WPUOpenCurrentThread handle");
   CHECK(r.load() == wait_io);
-  CHECK(apcs.load() == 1);
+  CHECK(apcs.load() == 2);
+  CHECK(CloseHandle(never));
   int err = 0;
   CHECK(u.close_thread(&id, &err) == 0);
   CHECK(CloseHandle(go));

@@ -263,6 +263,35 @@ TEST_CASE("kernel32: wait-all takes every signal at once or none") {
   }
 }
 
+TEST_CASE("kernel32: the other waits take the new objects too") {
+  HANDLE a = CreateEventW(nullptr, FALSE, TRUE, nullptr);
+  HANDLE s = CreateSemaphoreW(nullptr, 1, 2, nullptr);
+  REQUIRE(a != nullptr);
+  REQUIRE(s != nullptr);
+  HANDLE both[2] = {a, s};
+  SUBCASE("WSAWaitForMultipleEvents") {
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, FALSE) == wait_0);
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, TRUE) == wait_0 + 1);
+    CHECK(WSAWaitForMultipleEvents(2, both, FALSE, 0, FALSE) == wait_timeout);
+    CHECK(SetEvent(a));
+    CHECK(ReleaseSemaphore(s, 1, nullptr));
+    CHECK(WSAWaitForMultipleEvents(2, both, TRUE, 0, FALSE) == wait_0);
+    CHECK(WaitForMultipleObjects(2, both, FALSE, 0) == wait_timeout);
+  }
+  SUBCASE("MsgWaitForMultipleObjectsEx") {
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_0);
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_0 + 1);
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, 0) == wait_timeout);
+    CHECK(ReleaseSemaphore(s, 1, nullptr));
+    CHECK(MsgWaitForMultipleObjectsEx(2, both, 0, QS_POSTMESSAGE, MWMO_WAITALL) == wait_timeout);
+    LONG prev = -1;
+    CHECK(ReleaseSemaphore(s, 1, &prev));
+    CHECK(prev == 1);  // not taken by the failed wait-all
+  }
+  CHECK(CloseHandle(a));
+  CHECK(CloseHandle(s));
+}
+
 TEST_CASE("kernel32: timeouts") {
   HANDLE e = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   HANDLE s = CreateSemaphoreW(nullptr, 0, 1, nullptr);
@@ -421,12 +450,15 @@ TEST_CASE("kernel32: a thread waiting on an object whose handle is closed keeps 
   HANDLE s = CreateSemaphoreW(nullptr, 0, 1, nullptr);
   REQUIRE(s != nullptr);
   std::atomic<DWORD> result{0xDEAD};
+  std::atomic<bool> calling{false};
   HANDLE t = start_thread([&]() -> DWORD {
-    result = WaitForSingleObject(s, 300);
+    calling = true;
+    result = WaitForSingleObject(s, 1000);
     return 0;
   });
   REQUIRE(t != nullptr);
-  std::this_thread::sleep_for(milliseconds(30));
+  CHECK(eventually([&] { return calling.load(); }));
+  std::this_thread::sleep_for(milliseconds(200));  // well inside its wait
   CHECK(CloseHandle(s));
   join_or_die(t, "waiter on a closed semaphore");
   CHECK(result.load() == wait_timeout);

@@ -287,8 +287,8 @@ WPU_C_API HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_P
 WPU_C_API BOOL wpu_get_queued_completion_status(HANDLE port, LPDWORD bytes, PULONG_PTR key,
                                                 LPOVERLAPPED* overlapped, DWORD milliseconds);
 /* GetQueuedCompletionStatusEx: up to `count` packets at once (entry Internal:
-   0 on success, else the status Windows keeps, NTSTATUS_FROM_WIN32(error)); FALSE with WAIT_TIMEOUT,
-   WAIT_IO_COMPLETION (alertable, APCs ran), ERROR_ABANDONED_WAIT_0 or
+   0 on success, else the status Windows keeps, NTSTATUS_FROM_WIN32(error)); FALSE with
+   WAIT_TIMEOUT, WAIT_IO_COMPLETION (alertable, APCs ran), ERROR_ABANDONED_WAIT_0 or
    ERROR_INVALID_HANDLE/ERROR_INVALID_PARAMETER. */
 WPU_C_API BOOL wpu_get_queued_completion_status_ex(HANDLE port, LPOVERLAPPED_ENTRY entries,
                                                    ULONG count, PULONG removed, DWORD milliseconds,
@@ -366,8 +366,7 @@ WPU_C_API HANDLE wpu_create_semaphore_a(LPSECURITY_ATTRIBUTES lpSemaphoreAttribu
    *lpPreviousCount (if not NULL). FALSE with ERROR_TOO_MANY_POSTS when the
    count would pass the maximum (it is left unchanged), ERROR_INVALID_PARAMETER
    (lReleaseCount <= 0) or ERROR_INVALID_HANDLE. */
-WPU_C_API BOOL wpu_release_semaphore(HANDLE hSemaphore, LONG lReleaseCount,
-                                     LPLONG lpPreviousCount);
+WPU_C_API BOOL wpu_release_semaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount);
 /* CreateThread: runs lpStartAddress(lpParameter) on a new (detached POSIX)
    thread, which is a wpu thread from its first instruction: APCs queued to
    the handle before it waits are kept, and those queued before it starts run
@@ -416,8 +415,8 @@ WPU_C_API DWORD wpu_queue_user_apc(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dw
 WPU_C_API DWORD wpu_wait_for_single_object(HANDLE hHandle, DWORD dwMilliseconds);
 WPU_C_API DWORD wpu_wait_for_single_object_ex(HANDLE hHandle, DWORD dwMilliseconds,
                                               BOOL bAlertable);
-WPU_C_API DWORD wpu_wait_for_multiple_objects(DWORD nCount, const HANDLE* lpHandles,
-                                              BOOL bWaitAll, DWORD dwMilliseconds);
+WPU_C_API DWORD wpu_wait_for_multiple_objects(DWORD nCount, const HANDLE* lpHandles, BOOL bWaitAll,
+                                              DWORD dwMilliseconds);
 WPU_C_API DWORD wpu_wait_for_multiple_objects_ex(DWORD nCount, const HANDLE* lpHandles,
                                                  BOOL bWaitAll, DWORD dwMilliseconds,
                                                  BOOL bAlertable);

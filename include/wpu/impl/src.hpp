@@ -39,7 +39,16 @@ thread_local
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>
-#include <wpu/impl/kernel32.ipp>
+// The thin kernel32 subset on POSIX (docs/kernel32.md).
+#if defined(WPU_POSIX)
+#  include <wpu/posix/impl/k32_text.ipp>
+#  include <wpu/posix/impl/k32_lstr.ipp>
+#  include <wpu/posix/impl/k32_strsafe.ipp>
+#  include <wpu/posix/impl/k32_sync.ipp>
+#  include <wpu/posix/impl/k32_heap.ipp>
+#  include <wpu/posix/impl/k32_system.ipp>
+#  include <wpu/posix/impl/k32_modules.ipp>
+#endif  // defined(WPU_POSIX)
 #include <wpu/impl/host.ipp>
 #include <wpu/impl/host_c_api.ipp>
 

@@ -7,7 +7,10 @@
 // Design (the Windows kernel / .NET PAL model, in user space):
 // - An event is a 64-byte record: an atomic state word, the handle it is
 //   reachable by, and a list of the threads waiting on it. It owns no file
-//   descriptor until wpu_event_fd() asks for one.
+//   descriptor until wpu_event_fd() asks for one. Auto-reset events,
+//   semaphores and CreateThread's thread objects are the same record with
+//   another kind (objects.ipp, docs/kernel-objects.md); a wait that takes
+//   their signal does so under the record's stripe lock.
 // - Every thread that waits owns one wake word (a futex) and one APC queue:
 //   chained Boost.Lockfree single-producer/single-consumer rings, producers
 //   serialised by one lock per target thread, the thread itself draining
@@ -303,6 +306,22 @@ struct wait_block {
   wait_block* next = nullptr;
 };
 
+/// What a thread object (kind thread) knows of its thread beyond the state
+/// word; allocated by CreateThread, freed with the object. Written before the
+/// thread starts: its record (on which this holds a reference), what it runs.
+/// Then: its exit code (set before the object is signalled), its kernel id
+/// (0 until the thread has stored it; the creator sleeps on it as a futex
+/// word) and the suspend count of CREATE_SUSPENDED (a futex word the new
+/// thread sleeps on; changed under the object's stripe).
+struct thread_state {
+  thread_record* rec = nullptr;
+  DWORD(WINAPI* start)(LPVOID) = nullptr;
+  LPVOID param = nullptr;
+  std::atomic<DWORD> exit_code{STILL_ACTIVE};
+  std::atomic<std::uint32_t> tid{0};
+  std::atomic<std::uint32_t> suspend_count{0};
+};
+
 /// What a waitable object is. Fixed while a handle names the object (written
 /// before the handle is published); atomic because a thread holding a stale
 /// pointer may read it while the record is set up again.
@@ -313,35 +332,44 @@ enum class object_kind : std::uint8_t {
   thread,        // CreateThread: signalled once the thread has ended
 };
 
+/// The state word of a waitable object: the count in the low 32 bits (0 or
+/// 1 for events and threads, the count of a semaphore), and two flags fixed
+/// by the kind, so the lock-free fast paths tell the kinds apart with the
+/// one load they make anyway: `takes` (auto-reset events and semaphores: a
+/// satisfied wait takes the signal) and `not_event` (semaphores and threads,
+/// which SetEvent and ResetEvent refuse). A manual-reset event's word is
+/// plain 0 or 1.
+namespace state {
+constexpr std::uint64_t count = 0xFFFFFFFFull;
+constexpr std::uint64_t takes = std::uint64_t{1} << 63;
+constexpr std::uint64_t not_event = std::uint64_t{1} << 62;
+constexpr std::uint64_t flags(object_kind k) noexcept {
+  return k == object_kind::auto_event  ? takes
+         : k == object_kind::semaphore ? takes | not_event
+         : k == object_kind::thread    ? not_event
+                                       : 0;
+}
+}  // namespace state
+
 /// A waitable object: an event, a semaphore or a thread (all reached through
 /// handles of kind event, told apart by `kind`). `signalled` is the state
-/// word, read without locks: 0 or 1 for events and threads, the count for a
-/// semaphore. It is raised under the stripe lock; manual events are lowered
-/// (ResetEvent) under it too, and the signal of an auto-reset event or a
-/// semaphore is only ever taken under it, so a wait-all holding every
-/// stripe of its objects sees and takes all of them at one instant. The other
-/// plain fields are guarded by the stripe lock.
+/// word (see state), read without locks. Its count is raised under the
+/// stripe lock; manual events are lowered (ResetEvent) under it too, and the
+/// signal of an auto-reset event or a semaphore is only ever taken under it,
+/// so a wait-all holding every stripe of its objects sees and takes all of
+/// them at one instant. The other plain fields are guarded by the stripe
+/// lock.
 struct alignas(64) event_object {
-  std::atomic<std::uint32_t> signalled{0};
+  std::atomic<std::uint64_t> signalled{0};
   std::atomic<object_kind> kind{object_kind::manual_event};
   std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
   std::uint64_t handle = 0;  // the live handle, 0 once closed
   wait_block* waiters = nullptr;
-  int read_fd = -1;           // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;          // the same eventfd, or the pipe's write end
-  std::uint32_t stripe = 0;   // fixed for the life of the process
-  std::uint32_t maximum = 0;  // semaphores: the largest count
-  // Threads (kind thread), written by CreateThread before the thread starts:
-  // its record (this object holds a reference on it), what it runs, its exit
-  // code (set before `signalled`), its kernel id (0 until the thread has
-  // stored it; the creator sleeps on it as a futex word) and the suspend
-  // count of CREATE_SUSPENDED (a futex word the new thread sleeps on).
-  thread_record* thread = nullptr;
-  DWORD(WINAPI* start)(LPVOID) = nullptr;
-  LPVOID param = nullptr;
-  std::atomic<DWORD> exit_code{0};
-  std::atomic<std::uint32_t> tid{0};
-  std::atomic<std::uint32_t> suspend_count{0};
+  int read_fd = -1;                // pollable fd (eventfd, or a pipe's read end)
+  int write_fd = -1;               // the same eventfd, or the pipe's write end
+  std::uint32_t stripe = 0;        // fixed for the life of the process
+  std::uint32_t maximum = 0;       // semaphores: the largest count
+  thread_state* thread = nullptr;  // threads: see thread_state (owned)
 };
 
 /// A pool whose records are never freed: a pointer into it always names a
@@ -507,7 +535,19 @@ class sync {
  private:
   sync() = default;
 
-  WPU_DECL detail::event_object* lookup_event(WSAEVENT event) const noexcept;
+  // The live object `event` names (tag bits ignored, see detail::untagged),
+  // or nullptr. Lock-free; the callers check the handle again under the
+  // stripe before they trust more than the state word. Defined here so the
+  // fast paths of SetEvent, ResetEvent and the waits inline it.
+#  if defined(__GNUC__)
+  __attribute__((always_inline))
+#  endif
+  detail::event_object*
+  lookup_event(WSAEVENT event) const noexcept {
+    std::uint64_t v;
+    if (!handles_.lookup(detail::untagged(event), handle_kind::event, &v)) return nullptr;
+    return reinterpret_cast<detail::event_object*>(static_cast<std::uintptr_t>(v));
+  }
   std::mutex& stripe(const detail::event_object* e) noexcept { return stripes_[e->stripe].m; }
   WPU_DECL detail::thread_record* current_record() noexcept;
   WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
@@ -526,7 +566,22 @@ class sync {
   WPU_DECL std::size_t run_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL std::size_t run_apcs_after_sleep(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
-  WPU_DECL bool try_take(detail::event_object* e, std::uint64_t h, bool validate) noexcept;
+  // A wait-any's test of one object: true if it satisfies the wait, having
+  // taken its signal if it has one to take (take_one, under the stripe). A
+  // manual event or a thread costs one lock-free load (seq_cst: the waiter's
+  // half of the wake protocol, see thread_record::word); inlined into the
+  // waits' loops.
+#  if defined(__GNUC__)
+  __attribute__((always_inline))
+#  endif
+  bool
+  try_take(detail::event_object* e, std::uint64_t h, bool validate) noexcept {
+    const std::uint64_t v = e->signalled.load(std::memory_order_seq_cst);
+    if ((v & detail::state::count) == 0) return false;
+    if ((v & detail::state::takes) == 0) return true;
+    return take_one(e, h, validate);
+  }
+  WPU_DECL bool take_one(detail::event_object* e, std::uint64_t h, bool validate) noexcept;
   WPU_DECL static bool take_locked(detail::event_object* e) noexcept;  // stripe held
   WPU_DECL int take_all(detail::event_object* const* objs, const std::uint64_t* handles,
                         DWORD count, bool validate) noexcept;

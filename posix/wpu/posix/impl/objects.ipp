@@ -8,6 +8,7 @@
 #if defined(WPU_POSIX)
 
 #  include <climits>
+#  include <new>
 #  include <limits.h>
 #  include <pthread.h>
 #  include <unistd.h>
@@ -70,12 +71,13 @@ WPU_DECL BOOL sync::release_semaphore(HANDLE h, LONG count, LONG* previous, DWOR
       set_error(err, ERROR_INVALID_PARAMETER);
       return FALSE;
     }
-    const std::uint32_t before = e->signalled.load(std::memory_order_relaxed);
+    const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+    const std::uint32_t before = static_cast<std::uint32_t>(v & detail::state::count);
     if (static_cast<std::uint32_t>(count) > e->maximum - before) {
       set_error(err, ERROR_TOO_MANY_POSTS);
       return FALSE;
     }
-    e->signalled.store(before + static_cast<std::uint32_t>(count), std::memory_order_seq_cst);
+    e->signalled.store(v + static_cast<std::uint32_t>(count), std::memory_order_seq_cst);
     if (previous != nullptr) *previous = static_cast<LONG>(before);
     wake_locked(e, sleepers, &n);
   }
@@ -116,22 +118,23 @@ WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), 
     rec->head = nullptr;
     release_thread(rec);
   };
+  detail::thread_state* ts = new (std::nothrow) detail::thread_state;
   std::uint64_t h;
-  event_object* e = make_object(detail::object_kind::thread, 0, 1, &h);
+  event_object* e = ts == nullptr ? nullptr : make_object(detail::object_kind::thread, 0, 1, &h);
   if (e == nullptr) {
+    delete ts;
     retire_record();
     set_error(err, ERROR_NOT_ENOUGH_MEMORY);
     return nullptr;
   }
+  ts->rec = rec;
+  ts->start = start;
+  ts->param = param;
+  ts->suspend_count.store(suspended ? 1 : 0, std::memory_order_relaxed);
+  rec->refs.fetch_add(1, std::memory_order_relaxed);  // the state's reference
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    rec->refs.fetch_add(1, std::memory_order_relaxed);  // the object's reference
-    e->thread = rec;
-    e->start = start;
-    e->param = param;
-    e->exit_code.store(STILL_ACTIVE, std::memory_order_relaxed);
-    e->tid.store(0, std::memory_order_relaxed);
-    e->suspend_count.store(suspended ? 1 : 0, std::memory_order_relaxed);
+    e->thread = ts;
     ++e->refs;  // the thread's reference, dropped by thread_finished
   }
   pthread_attr_t attr;
@@ -165,8 +168,8 @@ WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), 
   // The thread stores its id first thing; the object outlives this wait (the
   // thread holds a reference on it).
   std::uint32_t id;
-  while ((id = e->tid.load(std::memory_order_acquire)) == 0)
-    detail::futex_wait(&e->tid, 0, nullptr, detail::owner_sleeper);
+  while ((id = ts->tid.load(std::memory_order_acquire)) == 0)
+    detail::futex_wait(&ts->tid, 0, nullptr, detail::owner_sleeper);
   if (tid != nullptr) *tid = id;
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
@@ -181,17 +184,18 @@ WPU_DECL void* sync::thread_main(void* object) {
 // noexcept: ExitThread ends the thread by unwinding through here, and the
 // guard then signals the object.
 WPU_DECL void sync::run_thread(event_object* e) {
-  thread_record* rec = e->thread;
+  detail::thread_state* ts = e->thread;
+  thread_record* rec = ts->rec;
   detail::this_thread_slot().rec = rec;
   detail::this_thread_object() = e;
   const DWORD id = current_thread_id();
   rec->os_tid = id;
-  e->tid.store(id, std::memory_order_release);
-  detail::futex_wake(&e->tid, detail::owner_sleeper);
+  ts->tid.store(id, std::memory_order_release);
+  detail::futex_wake(&ts->tid, detail::owner_sleeper);
   for (;;) {  // CREATE_SUSPENDED: until resume_thread brings the count to 0
-    const std::uint32_t c = e->suspend_count.load(std::memory_order_acquire);
+    const std::uint32_t c = ts->suspend_count.load(std::memory_order_acquire);
     if (c == 0) break;
-    detail::futex_wait(&e->suspend_count, c, nullptr, detail::owner_sleeper);
+    detail::futex_wait(&ts->suspend_count, c, nullptr, detail::owner_sleeper);
   }
   struct finish {
     sync* s;
@@ -201,8 +205,8 @@ WPU_DECL void sync::run_thread(event_object* e) {
   // As on Windows, APCs queued before the thread began run before its start
   // routine.
   run_apcs(rec);
-  const DWORD code = e->start(e->param);
-  e->exit_code.store(code, std::memory_order_relaxed);
+  const DWORD code = ts->start(ts->param);
+  ts->exit_code.store(code, std::memory_order_relaxed);
 }
 
 // The thread's end (return or ExitThread), on the thread itself: the object
@@ -215,7 +219,7 @@ WPU_DECL void sync::thread_finished(event_object* e) noexcept {
   std::size_t n = 0;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    e->signalled.store(1, std::memory_order_seq_cst);
+    e->signalled.store(e->signalled.load(std::memory_order_relaxed) | 1, std::memory_order_seq_cst);
     wake_locked(e, sleepers, &n);
     drop_event_ref(e);
   }
@@ -224,7 +228,7 @@ WPU_DECL void sync::thread_finished(event_object* e) noexcept {
 
 WPU_DECL void sync::exit_thread(DWORD code) {
   if (event_object* e = detail::this_thread_object())
-    e->exit_code.store(code, std::memory_order_relaxed);
+    e->thread->exit_code.store(code, std::memory_order_relaxed);
   ::pthread_exit(nullptr);
 }
 
@@ -237,12 +241,12 @@ WPU_DECL BOOL sync::thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept
   DWORD value;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    if (e->handle != detail::untagged(h)) {
+    if (e->handle != detail::untagged(h) || e->thread == nullptr) {
       set_error(err, ERROR_INVALID_HANDLE);
       return FALSE;
     }
-    value = e->signalled.load(std::memory_order_relaxed) != 0
-                ? e->exit_code.load(std::memory_order_relaxed)
+    value = (e->signalled.load(std::memory_order_relaxed) & detail::state::count) != 0
+                ? e->thread->exit_code.load(std::memory_order_relaxed)
                 : STILL_ACTIVE;
   }
   if (code == nullptr) {
@@ -260,18 +264,20 @@ WPU_DECL DWORD sync::resume_thread(HANDLE h, DWORD* err) noexcept {
     return static_cast<DWORD>(-1);
   }
   std::uint32_t before;
+  detail::thread_state* ts;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    if (e->handle != detail::untagged(h)) {
+    if (e->handle != detail::untagged(h) || e->thread == nullptr) {
       set_error(err, ERROR_INVALID_HANDLE);
       return static_cast<DWORD>(-1);
     }
-    before = e->suspend_count.load(std::memory_order_relaxed);
-    if (before != 0) e->suspend_count.store(before - 1, std::memory_order_release);
+    ts = e->thread;
+    before = ts->suspend_count.load(std::memory_order_relaxed);
+    if (before != 0) ts->suspend_count.store(before - 1, std::memory_order_release);
   }
-  // The object outlives this wake: the thread, which has not started its
-  // routine when the count was 1, holds a reference on it.
-  if (before == 1) detail::futex_wake(&e->suspend_count, detail::owner_sleeper);
+  // The state outlives this wake: the thread, which has not started its
+  // routine when the count was 1, holds a reference on the object.
+  if (before == 1) detail::futex_wake(&ts->suspend_count, detail::owner_sleeper);
   return before;
 }
 
@@ -307,7 +313,7 @@ WPU_DECL BOOL sync::queue_user_apc(LPWSAUSERAPC routine, HANDLE h, ULONG_PTR dat
       set_error(err, ERROR_INVALID_HANDLE);
       return FALSE;
     }
-    rec = e->thread;
+    rec = e->thread->rec;
     rec->refs.fetch_add(1, std::memory_order_relaxed);  // kept past a concurrent close
   }
   const int rc = push_apc(rec, item, 0, 0);

@@ -226,13 +226,8 @@ WPU_DECL DWORD& last_error() noexcept {
 
 // ---- events ---------------------------------------------------------------
 
-// Tag bits are ignored here and in every handle comparison below (see
-// detail::untagged).
-WPU_DECL event_object* sync::lookup_event(WSAEVENT event) const noexcept {
-  std::uint64_t v;
-  if (!handles_.lookup(detail::untagged(event), handle_kind::event, &v)) return nullptr;
-  return reinterpret_cast<event_object*>(static_cast<std::uintptr_t>(v));
-}
+// Tag bits are ignored in lookup_event and in every handle comparison below
+// (see detail::untagged).
 
 // A new object of `kind` with its state word at `initial`, or nullptr when
 // memory or the handle table is exhausted. The record is set up under its
@@ -244,7 +239,7 @@ WPU_DECL event_object* sync::make_object(detail::object_kind kind, std::uint32_t
   if (e == nullptr) return nullptr;
   {
     std::lock_guard<std::mutex> lock(stripe(e));
-    e->signalled.store(initial, std::memory_order_relaxed);
+    e->signalled.store(detail::state::flags(kind) | initial, std::memory_order_relaxed);
     e->kind.store(kind, std::memory_order_relaxed);
     e->maximum = maximum;
     e->refs = 1;
@@ -303,10 +298,8 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
   }
   // Already set: nothing to do, no lock, no system call. (If the handle was
   // closed concurrently, this orders the set before the close.) Semaphores
-  // and threads are no events: refused under the lock below.
-  if (e->signalled.load(std::memory_order_acquire) != 0 &&
-      e->kind.load(std::memory_order_relaxed) <= detail::object_kind::auto_event)
-    return TRUE;
+  // and threads (not_event) are refused under the lock below.
+  if ((e->signalled.load(std::memory_order_acquire) & ~detail::state::takes) == 1) return TRUE;
   // The sleeping waiters are collected under the lock and woken after it, so
   // a woken thread never finds the lock still held. Records are type-stable:
   // waking one whose wait has ended meanwhile is a harmless spurious wake.
@@ -320,8 +313,9 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
       set_error(err, WSA_INVALID_HANDLE);
       return FALSE;
     }
-    if (e->signalled.load(std::memory_order_relaxed) != 0) return TRUE;
-    e->signalled.store(1, std::memory_order_seq_cst);
+    const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+    if ((v & detail::state::count) != 0) return TRUE;
+    e->signalled.store(v | 1, std::memory_order_seq_cst);
     if (e->write_fd >= 0) {
 #  if defined(WPU_EVENT_FD_PIPE)
       const char byte = 1;
@@ -347,17 +341,16 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
   }
   // Not set: nothing to do, no lock, no system call (semaphores and threads,
   // which are no events, are refused under the lock).
-  if (e->signalled.load(std::memory_order_acquire) == 0 &&
-      e->kind.load(std::memory_order_relaxed) <= detail::object_kind::auto_event)
-    return TRUE;
+  if ((e->signalled.load(std::memory_order_acquire) & ~detail::state::takes) == 0) return TRUE;
   std::lock_guard<std::mutex> lock(stripe(e));
   if (e->handle != detail::untagged(event) ||
       e->kind.load(std::memory_order_relaxed) > detail::object_kind::auto_event) {
     set_error(err, WSA_INVALID_HANDLE);
     return FALSE;
   }
-  if (e->signalled.load(std::memory_order_relaxed) != 0) {
-    e->signalled.store(0, std::memory_order_release);
+  const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+  if ((v & detail::state::count) != 0) {
+    e->signalled.store(v & ~detail::state::count, std::memory_order_release);
     if (e->read_fd >= 0) {
 #  if defined(WPU_EVENT_FD_PIPE)
       char byte;
@@ -380,8 +373,9 @@ WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
   if (e->write_fd >= 0 && e->write_fd != e->read_fd) ::close(e->write_fd);
   e->read_fd = e->write_fd = -1;
   e->signalled.store(0, std::memory_order_relaxed);
-  if (e->thread != nullptr) {  // a thread object's reference on its record
-    release_thread(e->thread);
+  if (e->thread != nullptr) {  // a thread object: its state and reference on the record
+    release_thread(e->thread->rec);
+    delete e->thread;
     e->thread = nullptr;
   }
   events_.put(e);  // the pool's own lock; never the other way round
@@ -422,13 +416,15 @@ WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
     }
     e->read_fd = fds[0];
     e->write_fd = fds[1];
-    if (e->signalled.load(std::memory_order_relaxed) != 0) {
+    if ((e->signalled.load(std::memory_order_relaxed) & detail::state::count) != 0) {
       const char byte = 1;
       while (::write(e->write_fd, &byte, 1) < 0 && errno == EINTR) {
       }
     }
 #  else
-    int fd = ::eventfd(e->signalled.load(std::memory_order_relaxed), EFD_NONBLOCK | EFD_CLOEXEC);
+    int fd = ::eventfd(
+        static_cast<unsigned>(e->signalled.load(std::memory_order_relaxed) & detail::state::count),
+        EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) {
       set_error(err, errno == EMFILE || errno == ENFILE ? WSAEMFILE : WSA_NOT_ENOUGH_MEMORY);
       return -1;
@@ -751,31 +747,19 @@ WPU_DECL std::size_t sync::run_apcs_after_sleep(thread_record* rec) noexcept {
 // Takes the signal of an auto-reset event or one count of a semaphore if
 // there is one; true for a signalled manual event or thread. Stripe held.
 WPU_DECL bool sync::take_locked(event_object* e) noexcept {
-  const std::uint32_t v = e->signalled.load(std::memory_order_relaxed);
-  if (v == 0) return false;
-  switch (e->kind.load(std::memory_order_relaxed)) {
-    case detail::object_kind::auto_event:
-      e->signalled.store(0, std::memory_order_relaxed);
-      break;
-    case detail::object_kind::semaphore:
-      e->signalled.store(v - 1, std::memory_order_relaxed);
-      break;
-    default:
-      break;
-  }
+  const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+  if ((v & detail::state::count) == 0) return false;
+  if ((v & detail::state::takes) != 0)  // auto-reset: to 0; semaphore: one count
+    e->signalled.store((v & detail::state::not_event) != 0 ? v - 1 : v & ~detail::state::count,
+                       std::memory_order_relaxed);
   return true;
 }
 
-// A wait-any's test of one object: true if it satisfies the wait, having
-// taken its signal if it has one to take. A manual event or thread is one
-// lock-free load (seq_cst: the waiter's half of the wake protocol, see
-// thread_record::word). `validate`: the caller holds no reference on the
-// object (it is not registered on it), so the record may have been closed
-// and reused; a signal is then taken only while `h` still names it.
-WPU_DECL bool sync::try_take(event_object* e, std::uint64_t h, bool validate) noexcept {
-  if (e->signalled.load(std::memory_order_seq_cst) == 0) return false;
-  const detail::object_kind k = e->kind.load(std::memory_order_relaxed);
-  if (k == detail::object_kind::manual_event || k == detail::object_kind::thread) return true;
+// try_take's slow path: an auto-reset event or a semaphore that looked
+// signalled. `validate`: the caller holds no reference on the object (it is
+// not registered on it), so the record may have been closed and reused; a
+// signal is then taken only while `h` still names it.
+WPU_DECL bool sync::take_one(event_object* e, std::uint64_t h, bool validate) noexcept {
   std::lock_guard<std::mutex> lock(stripe(e));
   if (validate && e->handle != h) return false;
   return take_locked(e);
@@ -805,7 +789,8 @@ WPU_DECL int sync::take_all(event_object* const* objs, const std::uint64_t* hand
       result = -1;
       break;
     }
-    if (objs[i]->signalled.load(std::memory_order_relaxed) == 0) result = 0;
+    if ((objs[i]->signalled.load(std::memory_order_relaxed) & detail::state::count) == 0)
+      result = 0;
   }
   if (result > 0)
     for (DWORD i = 0; i < count; ++i) take_locked(objs[i]);  // distinct objects
@@ -880,7 +865,8 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   };
   auto all_look_set = [&]() {
     for (DWORD i = 0; i < count; ++i)
-      if (objs[i]->signalled.load(std::memory_order_acquire) == 0) return false;
+      if ((objs[i]->signalled.load(std::memory_order_acquire) & detail::state::count) == 0)
+        return false;
     return true;
   };
   // MsgWaitForMultipleObjectsEx and GetMessageW: a message that arrived in
