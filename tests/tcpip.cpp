@@ -19,3 +19,4 @@
 #include "tcpip/options.hpp"
 #include "tcpip/extensions.hpp"
 #include "tcpip/stress.hpp"
+#include "tcpip/ansi.hpp"

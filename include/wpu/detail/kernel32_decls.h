@@ -58,7 +58,6 @@ typedef const WCHAR* LPCWCH;
 typedef LONGLONG* PLONGLONG;
 typedef ULONGLONG* PULONGLONG;
 typedef SIZE_T* PSIZE_T;
-typedef LONG* LPLONG;
 
 /* ---- Error codes (winerror.h values) not in <wpu/detail/ws2spi_decls.h> -- */
 #  define ERROR_FILE_NOT_FOUND 2L

@@ -8,17 +8,17 @@
  * CONTAINING_RECORD...). Include-guarded; nothing here renames a name the C
  * library owns (that is <wpu/detail/compat_end.h>, un-guarded).
  *
- * On Windows this header includes the system's <windows.h> and defines
- * nothing.
+ * On Windows this header includes the system's <winsock2.h> and
+ * <windows.h> (through <wpu/detail/ws2spi_decls.h>) and defines nothing.
  *
  * The compatibility folder (include/wpu/compat, dependency('wpu-windows'))
  * includes this from its <windows.h>; wpu's own headers never do, so a Linux
  * program that only uses <wpu/...> does not see IN, OUT, _In_ or TCHAR.
  *
- * Names other wpu headers may also define (HRESULT, HMODULE, FARPROC,
- * BOOLEAN, LARGE_INTEGER, the fixed-size integer types) are each guarded by
- * WPU_<NAME>_DEFINED, so any of those headers may come first; every copy of
- * a definition is the same.
+ * It includes <wpu/detail/winapi_decls.h> and <wpu/detail/kernel32_decls.h>,
+ * which define HINSTANCE, HMODULE, FARPROC, LARGE_INTEGER, SHORT, USHORT,
+ * UCHAR and HRESULT; the HRESULT macros here are each #ifndef-guarded, and
+ * HRESULT itself is shared through WPU_HRESULT_DEFINED.
  *
  * Everything here is a declaration, a macro or a static inline function
  * without state: any thread, no initialisation.
@@ -28,7 +28,8 @@
 
 #if defined(_WIN32)
 
-#  include <windows.h>
+/* <winsock2.h> before <windows.h>, as Windows requires. */
+#  include <wpu/detail/ws2spi_decls.h>
 
 #else /* !defined(_WIN32) */
 
@@ -36,6 +37,10 @@
    otherwise reach (SAL's __in/__out are parameter names there). */
 #  include <wpu/detail/compat_system.h>
 #  include <wpu/detail/ws2spi_decls.h>
+/* HMODULE, FARPROC, LARGE_INTEGER, SHORT, USHORT, UCHAR, LPCH... and
+   HRESULT come from the kernel32 declarations; HINSTANCE from winapi's. */
+#  include <wpu/detail/winapi_decls.h>
+#  include <wpu/detail/kernel32_decls.h>
 
 #  ifdef __cplusplus
 extern "C" {
@@ -326,65 +331,23 @@ typedef uint32_t DWORD32, *PDWORD32;
 typedef int64_t LONG64, *PLONG64;
 typedef uint64_t ULONG64, *PULONG64;
 typedef uint64_t DWORD64, *PDWORD64;
-typedef int64_t* PLONGLONG;
-typedef uint64_t* PULONGLONG;
 typedef DWORD64 QWORD;
 #  endif
 #  ifndef WPU_SMALL_SCALARS_DEFINED
 #    define WPU_SMALL_SCALARS_DEFINED
-typedef short SHORT, *PSHORT;
-typedef unsigned short USHORT, *PUSHORT;
-typedef unsigned char UCHAR, *PUCHAR;
+typedef SHORT* PSHORT;
+typedef USHORT* PUSHORT;
+typedef UCHAR* PUCHAR;
 typedef char CCHAR;
 typedef float FLOAT, *PFLOAT;
-typedef char *PSTR, *PCH, *LPCH, *NPSTR;
-typedef const char *PCSTR, *PCCH, *LPCCH;
-typedef WCHAR *PWCH, *LPWCH, *NWPSTR;
-typedef const WCHAR *PCWCH, *LPCWCH;
-typedef int32_t* LPLONG;
-typedef DWORD* LPCOLORREF;
-typedef DWORD COLORREF;
-typedef SIZE_T* PSIZE_T;
+typedef char *PSTR, *PCH, *NPSTR;
+typedef const char *PCSTR, *PCCH;
+typedef WCHAR *PWCH, *NWPSTR;
+typedef const WCHAR* PCWCH;
+typedef DWORD COLORREF, *LPCOLORREF;
 typedef INT_PTR SSIZE_T, *PSSIZE_T;
 typedef DWORD LCID;
 typedef WORD LANGID;
-#  endif
-#  ifndef WPU_HMODULE_DEFINED
-#    define WPU_HMODULE_DEFINED
-/* HINSTANCE is <wpu/detail/winapi_decls.h>'s struct HINSTANCE__*; a module
-   handle is the same type, as on Windows. */
-typedef struct HINSTANCE__* HMODULE;
-#  endif
-#  ifndef WPU_FARPROC_DEFINED
-#    define WPU_FARPROC_DEFINED
-typedef INT_PTR(WINAPI* FARPROC)();
-typedef INT_PTR(WINAPI* NEARPROC)();
-typedef INT_PTR(WINAPI* PROC)();
-#  endif
-#  ifndef WPU_LARGE_INTEGER_DEFINED
-#    define WPU_LARGE_INTEGER_DEFINED
-typedef union _LARGE_INTEGER {
-  WPU_EXTENSION struct {
-    DWORD LowPart;
-    LONG HighPart;
-  };
-  struct {
-    DWORD LowPart;
-    LONG HighPart;
-  } u;
-  LONGLONG QuadPart;
-} LARGE_INTEGER, *PLARGE_INTEGER;
-typedef union _ULARGE_INTEGER {
-  WPU_EXTENSION struct {
-    DWORD LowPart;
-    DWORD HighPart;
-  };
-  struct {
-    DWORD LowPart;
-    DWORD HighPart;
-  } u;
-  ULONGLONG QuadPart;
-} ULARGE_INTEGER, *PULARGE_INTEGER;
 #  endif
 
 /* Winsock's u_long is 32 bits (LLP64); glibc's <sys/types.h> makes u_long

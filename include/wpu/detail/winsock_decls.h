@@ -71,7 +71,9 @@ WPU_STATIC_ASSERT(sizeof(WSADATA) == 408 && offsetof(WSADATA, szDescription) == 
 #  define SO_MAX_MSG_SIZE 0x2003
 #  define SO_PROTOCOL_INFOA 0x2004
 #  define SO_PROTOCOL_INFOW 0x2005
-#  define SO_PROTOCOL_INFO SO_PROTOCOL_INFOW
+#  ifndef SO_PROTOCOL_INFO /* the compatibility folder chooses by UNICODE */
+#    define SO_PROTOCOL_INFO SO_PROTOCOL_INFOW
+#  endif
 #  define PVD_CONFIG 0x3001
 #  define SO_CONDITIONAL_ACCEPT 0x3002
 #  define SO_OPENTYPE 0x7008

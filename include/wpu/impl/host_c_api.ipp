@@ -29,6 +29,15 @@ inline void set_wsa_last_error(int error) noexcept {
   set_thread_last_error(static_cast<DWORD>(error));
 }
 
+// The calling thread's last error, as WSAGetLastError reads it.
+inline int wsa_last_error() noexcept {
+#if defined(WPU_POSIX)
+  return static_cast<int>(posix::last_error());
+#else   // !defined(WPU_POSIX)
+  return static_cast<int>(::GetLastError());
+#endif  // defined(WPU_POSIX)
+}
+
 // SO_OPENTYPE of the calling thread: 0 (socket() makes overlapped sockets)
 // or SO_SYNCHRONOUS_ALERT / _NONALERT (it makes non-overlapped ones).
 inline int& this_thread_open_type() noexcept {
@@ -500,7 +509,7 @@ WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lp
     DWORD wlen = 0;
     int n = wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, &wlen);
     if (n != SOCKET_ERROR) return n;  // nothing matches: 0 records
-    if (wpu_wsa_get_last_error() != WSAENOBUFS) return SOCKET_ERROR;
+    if (wpu::detail::wsa_last_error() != WSAENOBUFS) return SOCKET_ERROR;
     const DWORD count = wlen / static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOW));
     const DWORD need = count * static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOA));
     if (lpProtocolBuffer == nullptr || *lpdwBufferLength < need) {
@@ -515,7 +524,7 @@ WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lp
     }
     n = wpu_wsa_enum_protocols_w(lpiProtocols, w.get(), &wlen);
     if (n == SOCKET_ERROR) {
-      if (wpu_wsa_get_last_error() == WSAENOBUFS) continue;  // the catalog grew
+      if (wpu::detail::wsa_last_error() == WSAENOBUFS) continue;  // the catalog grew
       return SOCKET_ERROR;
     }
     for (int i = 0; i < n; ++i) wpu::detail::protocol_info_to_ansi(w[i], &lpProtocolBuffer[i]);
