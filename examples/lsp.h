@@ -3,8 +3,9 @@
  * applications that install and query it share: its provider GUID, its
  * private ioctl and the record that ioctl returns.
  *
- * It includes <winsock2.h> (the system's on Windows, wpu's compatibility
- * header on POSIX, where it is included after every system header).
+ * It includes <winsock2.h>: the system's on Windows, wpu's compatibility
+ * header on POSIX (dependency('wpu-windows')), so an application that
+ * includes it is built the way the LSP is.
  */
 #ifndef WPU_EXAMPLES_LSP_H
 #define WPU_EXAMPLES_LSP_H
