@@ -17,3 +17,4 @@
 #include "host/overlapped.hpp"
 #include "host/several.hpp"
 #include "host/layered.hpp"
+#include "host/threads.hpp"
