@@ -18,3 +18,4 @@
 #include "host/several.hpp"
 #include "host/layered.hpp"
 #include "host/wsa_ansi.hpp"
+#include "host/threads.hpp"

@@ -130,11 +130,14 @@ class host {
   WPU_DECL int load(DWORD catalog_id, int* err) noexcept;
 
   /// The calling thread's description of the last provider failure of any
-  /// host ("" when none).
+  /// host ("" when none). Valid on that thread until its next failure or its
+  /// exit.
   WPU_DECL static const char* failure_text() noexcept;
 
   /// The thread id passed as lpThreadId for the calling thread (opened once
-  /// per thread, closed when the thread exits).
+  /// per thread, closed when the thread exits; on Windows once per fiber,
+  /// closed when the fiber or thread ends). Its ThreadHandle is NULL when
+  /// it could not be opened.
   WPU_DECL static WSATHREADID* caller_thread() noexcept;
 
   catalog& providers() noexcept { return catalog_; }

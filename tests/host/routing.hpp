@@ -259,14 +259,18 @@ TEST_CASE(
   CHECK(wpu_getsockopt(t.s, SOL_SOCKET, SO_OPENTYPE, reinterpret_cast<char*>(&v), &len) == 0);
   CHECK(v == SO_SYNCHRONOUS_NONALERT);
   CHECK(t.rec.state().calls == calls);  // none reached the provider
-  std::thread([] {
-    int w = -1, l = sizeof w;
-    CHECK(wpu_getsockopt(INVALID_SOCKET, SOL_SOCKET, SO_OPENTYPE, reinterpret_cast<char*>(&w),
-                         &l) == 0);
-    CHECK(w == 0);  // another thread's is its own
-    const SOCKET o = wpu_socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(o != INVALID_SOCKET);
+  // The other thread reports back; it runs no doctest macro (support.hpp).
+  int other_rc = -1, other_type = -1;
+  SOCKET other_socket = INVALID_SOCKET;
+  std::thread([&] {
+    int l = sizeof other_type;
+    other_rc = wpu_getsockopt(INVALID_SOCKET, SOL_SOCKET, SO_OPENTYPE,
+                              reinterpret_cast<char*>(&other_type), &l);
+    other_socket = wpu_socket(AF_INET, SOCK_STREAM, 0);
   }).join();
+  CHECK(other_rc == 0);
+  CHECK(other_type == 0);  // another thread's is its own
+  CHECK(other_socket != INVALID_SOCKET);
   CHECK(t.rec.last().fn == REC_SOCKET);
   CHECK(t.rec.last().flags == WSA_FLAG_OVERLAPPED);
   REQUIRE(wpu_socket(AF_INET, SOCK_STREAM, 0) != INVALID_SOCKET);

@@ -30,6 +30,14 @@
 
 namespace host_test {
 
+// Threads a test starts run no doctest macro (CHECK, REQUIRE, INFO, *_MESSAGE,
+// nor a helper below that uses one): they hand results back to the test's
+// thread, which checks them. doctest keeps thread_local objects with
+// destructors (its message stack, its string stream), and in the static
+// mingw-w64 build those destructors run after the thread's emulated TLS
+// block was freed, so a helper thread that used one corrupts the heap when
+// it exits (and a later, unrelated allocation crashes).
+
 // A module path from the environment variable `var` (set by meson).
 inline std::string module_path(const char* var) {
   const char* v = std::getenv(var);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -18,16 +19,82 @@ WPU_NAMESPACE_BEGIN
 
 namespace detail {
 
-inline std::string& host_failure() noexcept {
-  static thread_local std::string text;
-  return text;
+// What the host keeps for one thread: the text of its last provider failure
+// and the WSATHREADID passed as lpThreadId for its calls, opened on first use
+// from the default backend (never destroyed; its thread ids are valid for
+// every backend of the platform). Used and destroyed on its own thread only:
+// the destructor runs when the thread exits.
+struct host_thread_state {
+  std::string failure;
+  WSATHREADID id{};
+  bool id_open = false;
+
+  host_thread_state() = default;
+  host_thread_state(const host_thread_state&) = delete;
+  host_thread_state& operator=(const host_thread_state&) = delete;
+  ~host_thread_state() {
+    int e = 0;
+    if (id_open) default_backend().close_thread(&id, &e);
+  }
+};
+
+#if defined(WPU_WINDOWS)
+// Windows: the state is a heap object named by a fiber-local slot, whose
+// callback deletes it when the thread (or fiber) ends. It is not a
+// thread_local object with a destructor: with GCC's emulated TLS
+// (mingw-w64) that destructor runs after the exiting thread's TLS storage
+// was freed, and writes into freed heap memory.
+inline void WINAPI delete_host_thread_state(void* state) noexcept {
+  delete static_cast<host_thread_state*>(state);
+}
+
+// The slot, allocated on first use and never freed (FLS_OUT_OF_INDEXES when
+// the process has none left). The module holding the callback is pinned:
+// threads may end after it would otherwise have been unloaded.
+inline DWORD host_thread_state_slot() noexcept {
+  static const DWORD slot = [] {
+    HMODULE self = nullptr;
+    ::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                         reinterpret_cast<LPCWSTR>(&delete_host_thread_state), &self);
+    return ::FlsAlloc(&delete_host_thread_state);
+  }();
+  return slot;
+}
+#endif  // defined(WPU_WINDOWS)
+
+// The calling thread's state, created on first use; nullptr when it cannot
+// be (out of memory; on Windows also no fiber-local slot). Leaves the
+// thread's last error as it was.
+inline host_thread_state* this_thread_state() noexcept {
+#if defined(WPU_WINDOWS)
+  const DWORD saved = ::GetLastError();
+  host_thread_state* state = nullptr;
+  const DWORD slot = host_thread_state_slot();
+  if (slot != FLS_OUT_OF_INDEXES) {
+    state = static_cast<host_thread_state*>(::FlsGetValue(slot));
+    if (state == nullptr) {
+      state = new (std::nothrow) host_thread_state;
+      if (state != nullptr && ::FlsSetValue(slot, state) == FALSE) {
+        delete state;
+        state = nullptr;
+      }
+    }
+  }
+  ::SetLastError(saved);
+  return state;
+#else   // !defined(WPU_WINDOWS)
+  static thread_local host_thread_state state;
+  return &state;
+#endif  // defined(WPU_WINDOWS)
 }
 
 inline void report_host_failure(const std::string& text) noexcept {
-  try {
-    host_failure() = text;
-  } catch (...) {
-    host_failure().clear();
+  if (host_thread_state* state = this_thread_state()) {
+    try {
+      state->failure = text;
+    } catch (...) {
+      state->failure.clear();
+    }
   }
   if (std::getenv("WPU_HOST_QUIET") == nullptr) std::fprintf(stderr, "wpu: %s\n", text.c_str());
 }
@@ -568,32 +635,24 @@ WPU_DECL int host::select(int nfds, spi_fd_set* readfds, spi_fd_set* writefds,
 }
 
 WPU_DECL const char* host::failure_text() noexcept {
-  return detail::host_failure().c_str();
+  const detail::host_thread_state* state = detail::this_thread_state();
+  return state != nullptr ? state->failure.c_str() : "";
 }
 
-namespace detail {
-
-// The calling thread's WSATHREADID, opened from the default backend on first
-// use and closed when the thread exits (the default backend is never
-// destroyed; its thread ids are valid for every backend of the platform).
-struct host_thread_id {
-  WSATHREADID id{};
-  bool open = false;
-  ~host_thread_id() {
-    int e = 0;
-    if (open) default_backend().close_thread(&id, &e);
-  }
-};
-
-}  // namespace detail
-
 WPU_DECL WSATHREADID* host::caller_thread() noexcept {
-  static thread_local detail::host_thread_id t;
-  if (!t.open) {
-    int e = 0;
-    t.open = default_backend().open_current_thread(&t.id, &e) == 0;
+  detail::host_thread_state* state = detail::this_thread_state();
+  if (state == nullptr) {
+    // No state for this thread (out of memory): an id without a thread
+    // handle, as when the backend cannot open one.
+    static thread_local WSATHREADID none;
+    none = WSATHREADID{};
+    return &none;
   }
-  return &t.id;
+  if (!state->id_open) {
+    int e = 0;
+    state->id_open = default_backend().open_current_thread(&state->id, &e) == 0;
+  }
+  return &state->id;
 }
 
 WPU_DECL host& process_host() noexcept {

@@ -45,18 +45,24 @@ inline int& this_thread_open_type() noexcept {
   return open_type;
 }
 
-// host::caller_thread() cached in a pointer: one thread-local load per call
-// (initial-exec on ELF: libwpu and header-only programs are loaded at
-// startup, and provider modules dlopen'd later reach this copy). The pointer
-// names the thread's own WSATHREADID, valid until the thread exits.
+// host::caller_thread(), on POSIX cached in a pointer: one thread-local load
+// per call (initial-exec on ELF: libwpu and header-only programs are loaded
+// at startup, and provider modules dlopen'd later reach this copy). The
+// pointer names the thread's own WSATHREADID, valid until the thread exits.
+// Windows keeps it per fiber (host.ipp), which a per-thread cache could
+// outlive: there every call asks the host.
 inline WSATHREADID* caller_thread() noexcept {
-#if defined(__ELF__) && defined(__GNUC__)
+#if defined(WPU_WINDOWS)
+  return host::caller_thread();
+#else   // !defined(WPU_WINDOWS)
+#  if defined(__ELF__) && defined(__GNUC__)
   __attribute__((tls_model("initial-exec")))
-#endif  // defined(__ELF__) && defined(__GNUC__)
+#  endif  // defined(__ELF__) && defined(__GNUC__)
   static thread_local WSATHREADID* cached = nullptr;
   WSATHREADID* t = cached;
   if (t == nullptr) t = cached = host::caller_thread();
   return t;
+#endif  // defined(WPU_WINDOWS)
 }
 
 // Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
