@@ -67,6 +67,7 @@ typedef SIZE_T* PSIZE_T;
 #  define ERROR_PROC_NOT_FOUND 127L
 #  define ERROR_INVALID_FLAGS 1004L
 #  define ERROR_NO_UNICODE_TRANSLATION 1113L
+#  define ERROR_DLL_INIT_FAILED 1114L
 
 /* ---- Modules -------------------------------------------------------------- */
 typedef HINSTANCE HMODULE;
@@ -90,9 +91,13 @@ typedef INT_PTR(WINAPI* PROC)(void);
    UTF-8 first. The module handle is dlopen's handle; every successful call
    takes a reference that FreeLibrary drops. The name is passed to dlopen as
    is (no ".dll" is appended; a name without '/' is searched for as dlopen
-   does). NULL with ERROR_MOD_NOT_FOUND (dlopen failed: missing file, missing
-   dependency, unresolved symbol) or ERROR_INVALID_PARAMETER (NULL name). Any
-   thread. */
+   does). The module's exported DllMain, if any, gets DLL_PROCESS_ATTACH when
+   its reference count (shared with wpu's provider host) goes 0 -> 1 and
+   DLL_PROCESS_DETACH when FreeLibrary takes it 1 -> 0. NULL with
+   ERROR_MOD_NOT_FOUND (dlopen failed: missing file, missing dependency,
+   unresolved symbol), ERROR_DLL_INIT_FAILED (DllMain(DLL_PROCESS_ATTACH)
+   returned FALSE; the module is unloaded again) or ERROR_INVALID_PARAMETER
+   (NULL name). Any thread. */
 WPU_C_API HMODULE wpu_load_library_a(LPCSTR file_name);
 WPU_C_API HMODULE wpu_load_library_w(LPCWSTR file_name);
 /* LoadLibraryExA/W: hFile must be NULL and dwFlags 0,
@@ -106,7 +111,8 @@ WPU_C_API HMODULE wpu_load_library_ex_w(LPCWSTR file_name, HANDLE file, DWORD fl
    ERROR_MOD_NOT_FOUND for a handle that LoadLibrary/GetModuleHandle did not
    return (or that was freed). module NULL: the main program. */
 WPU_C_API FARPROC wpu_get_proc_address(HMODULE module, LPCSTR proc_name);
-/* FreeLibrary: drops one LoadLibrary reference (dlclose); TRUE. FALSE with
+/* FreeLibrary: drops one LoadLibrary reference (DllMain(DLL_PROCESS_DETACH)
+   for the last one, then dlclose); TRUE. FALSE with
    ERROR_MOD_NOT_FOUND for a handle that holds no LoadLibrary reference. The
    main program's handle (GetModuleHandle(NULL)): TRUE, nothing happens. */
 WPU_C_API BOOL wpu_free_library(HMODULE module);

@@ -5,6 +5,7 @@
 #include <wpu/host.hpp>
 
 #if defined(WPU_POSIX)
+#  include <wpu/posix/impl/k32_modules.ipp>  // k32::load_module, k32::free_module
 #  include <dlfcn.h>
 #endif  // defined(WPU_POSIX)
 
@@ -137,28 +138,13 @@ inline const char* missing_proc(const WSPPROC_TABLE& p) noexcept {
   return nullptr;
 }
 
+// Unloads a module the host loaded. POSIX: k32::free_module, the count
+// LoadLibrary shares (DllMain(DLL_PROCESS_DETACH) when it was the last
+// reference).
+inline void close_library(void* library) noexcept {
 #if defined(WPU_POSIX)
-// A provider's optional DllMain, called by the host on POSIX (Windows'
-// loader calls it itself).
-using dll_main_fn = BOOL (*)(void* module, DWORD reason, void* reserved);
-constexpr DWORD dll_process_detach = 0;
-constexpr DWORD dll_process_attach = 1;
-
-inline dll_main_fn find_dll_main(void* library) noexcept {
-  return reinterpret_cast<dll_main_fn>(::dlsym(library, "DllMain"));
-}
-#endif  // defined(WPU_POSIX)
-
-// Unloads a module the host loaded (DllMain(DLL_PROCESS_DETACH) first on
-// POSIX when `attached`).
-inline void close_library(void* library, bool attached) noexcept {
-#if defined(WPU_POSIX)
-  if (attached)
-    if (dll_main_fn dll_main = find_dll_main(library))
-      dll_main(library, dll_process_detach, nullptr);
-  ::dlclose(library);
+  k32::free_module(library);
 #else   // !defined(WPU_POSIX)
-  (void)attached;
   ::FreeLibrary(static_cast<HMODULE>(library));
 #endif  // defined(WPU_POSIX)
 }
@@ -315,7 +301,7 @@ WPU_DECL void host::unload_module(module& m) noexcept {
     int e = 0;
     m.procs.lpWSPCleanup(&e);
   }
-  detail::close_library(m.library, true);
+  detail::close_library(m.library);
   m.library = nullptr;
   m.procs = WSPPROC_TABLE{};
 }
@@ -339,21 +325,20 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
     return WSAEPROVIDERFAILEDINIT;
   }
 #if defined(WPU_POSIX)
-  ::dlerror();
-  void* library = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // One count per module with LoadLibrary: DllMain(DLL_PROCESS_ATTACH) runs
+  // only when neither the host nor a provider holds the module yet.
+  DWORD load_error = 0;
+  std::string why;
+  void* library = k32::load_module(file.c_str(), &load_error, &why);
   if (library == nullptr) {
-    const char* why = ::dlerror();
-    detail::report_host_failure(entry + ": cannot load provider module '" + file +
-                                "': " + (why != nullptr ? why : "dlopen failed"));
-    return WSAEPROVIDERFAILEDINIT;
-  }
-  if (detail::dll_main_fn dll_main = detail::find_dll_main(library)) {
-    if (dll_main(library, detail::dll_process_attach, nullptr) == FALSE) {
+    if (load_error == ERROR_DLL_INIT_FAILED)
       detail::report_host_failure(entry + ": DllMain(DLL_PROCESS_ATTACH) of '" + file +
                                   "' returned FALSE");
-      ::dlclose(library);
-      return WSAEPROVIDERFAILEDINIT;
-    }
+    else if (load_error == ERROR_NOT_ENOUGH_MEMORY)
+      return WSA_NOT_ENOUGH_MEMORY;
+    else
+      detail::report_host_failure(entry + ": cannot load provider module '" + file + "': " + why);
+    return WSAEPROVIDERFAILEDINIT;
   }
   auto start = reinterpret_cast<LPWSPSTARTUP>(::dlsym(library, "WSPStartup"));
 #else   // !defined(WPU_POSIX)
@@ -371,7 +356,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   if (start == nullptr) {
     detail::report_host_failure(entry + ": provider module '" + file +
                                 "' does not export WSPStartup (extern \"C\", default visibility)");
-    detail::close_library(library, true);
+    detail::close_library(library);
     return WSAEPROVIDERFAILEDINIT;
   }
   WSPDATA data{};
@@ -381,7 +366,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   if (rc != 0) {
     detail::report_host_failure(entry + ": WSPStartup of '" + file + "' failed with " +
                                 std::to_string(rc));
-    detail::close_library(library, true);
+    detail::close_library(library);
     return rc >= WSABASEERR && rc < WSABASEERR + 2000 ? rc : WSAEPROVIDERFAILEDINIT;
   }
   if (data.wVersion != MAKEWORD(2, 2)) {
@@ -392,7 +377,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
       int ce = 0;
       procs.lpWSPCleanup(&ce);
     }
-    detail::close_library(library, true);
+    detail::close_library(library);
     return WSAEINVALIDPROVIDER;
   }
   if (const char* missing = detail::missing_proc(procs)) {
@@ -402,7 +387,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
       int ce = 0;
       procs.lpWSPCleanup(&ce);
     }
-    detail::close_library(library, true);
+    detail::close_library(library);
     return WSAEINVALIDPROCTABLE;
   }
   m.library = library;

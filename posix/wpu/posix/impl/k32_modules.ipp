@@ -4,7 +4,8 @@
 // "Debug output".
 //
 // Every function may be called from any thread, also from a module's
-// constructor or destructor: no lock is held across dlopen/dlclose. The
+// constructor, destructor or DllMain: no lock is held across dlopen/dlclose
+// (DllMain calls run under the recursive loader lock, module_registry). The
 // module registry and the debug output lock are one object each per copy of
 // wpu, created on first use and never destroyed, so threads still running at
 // exit can use them.
@@ -37,12 +38,30 @@ namespace k32 {
 
 // ---- Modules -------------------------------------------------------------------
 
-// The modules LoadLibrary and GetModuleHandle handed out: one registry per
-// copy of wpu, created on first use and never destroyed.
+// A module's DllMain state, per dlopen handle.
+enum class dll_state { detached, attaching, attached, detaching };
+
+struct module_entry {
+  unsigned refs = 0;  // load_module references not yet given back by free_module
+  dll_state state = dll_state::detached;
+};
+
+// The modules LoadLibrary, the provider host and GetModuleHandle handed out:
+// one registry per copy of wpu, created on first use and never destroyed.
+//
+// `loader` is the process's loader lock, as Windows has one: a thread holds
+// it while it decides whether a module needs DllMain and while it calls
+// DllMain, so DllMain calls are serialized process-wide and a second thread
+// loading a module whose DLL_PROCESS_ATTACH is running waits until it has
+// returned. It is recursive: a DllMain may load and free modules itself.
+// As on Windows, a DllMain that waits for another thread which loads or
+// frees a module deadlocks. It is never held across dlopen/dlclose by these
+// functions (a dlopen inside a DllMain runs under it, as on Windows).
 struct module_registry {
-  std::mutex mutex;                          // guards refs and seen
-  std::unordered_map<void*, unsigned> refs;  // LoadLibrary references per handle
-  std::unordered_set<void*> seen;            // handles GetModuleHandle returned
+  std::recursive_mutex loader;
+  std::mutex mutex;                                 // guards entries and seen
+  std::unordered_map<void*, module_entry> entries;  // handles with references
+  std::unordered_set<void*> seen;                   // handles GetModuleHandle returned
   void* main_program = nullptr;
 };
 
@@ -56,25 +75,126 @@ WPU_DECL module_registry& modules() noexcept {
 }
 
 inline bool known_module(module_registry& st, void* h) noexcept {
-  return h == st.main_program || st.refs.count(h) != 0 || st.seen.count(h) != 0;
+  return h == st.main_program || st.entries.count(h) != 0 || st.seen.count(h) != 0;
 }
 
-// dlopen and dlclose run the module's constructors and destructors, which may
-// call these functions again: the registry's lock is never held across them.
-inline HMODULE load(const char* name) {
-  void* h = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
-  if (h == nullptr) {
-    set_error(ERROR_MOD_NOT_FOUND);
+// A module's optional exported C DllMain; the module handle it gets is the
+// dlopen handle.
+using dll_main_fn = BOOL (*)(HINSTANCE module, DWORD reason, LPVOID reserved);
+constexpr DWORD dll_process_detach = 0;  // DLL_PROCESS_DETACH
+constexpr DWORD dll_process_attach = 1;  // DLL_PROCESS_ATTACH
+
+inline dll_main_fn find_dll_main(void* h) noexcept {
+  void* p = ::dlsym(h, "DllMain");
+  dll_main_fn f = nullptr;
+  static_assert(sizeof f == sizeof p, "function and object pointers differ in size");
+  std::memcpy(&f, &p, sizeof f);
+  return f;
+}
+
+/// Loads the module at `utf8_path` (dlopen RTLD_NOW | RTLD_LOCAL) and takes
+/// one reference on it; when the module had none (or its DllMain has not
+/// been attached), calls its exported DllMain(DLL_PROCESS_ATTACH) first.
+/// Returns the dlopen handle, or nullptr with *error (if given) set to
+/// ERROR_MOD_NOT_FOUND (*why: dlerror's text), ERROR_DLL_INIT_FAILED (*why:
+/// "DllMain(DLL_PROCESS_ATTACH) returned FALSE"; the module was unloaded
+/// again) or ERROR_NOT_ENOUGH_MEMORY. Shared by LoadLibrary and the provider
+/// host, so a module has one count in the process. Any thread, also from a
+/// DllMain or a module's constructor.
+WPU_DECL void* load_module(const char* utf8_path, DWORD* error, std::string* why) noexcept {
+  auto fail = [&](DWORD code, const char* text) -> void* {
+    if (error != nullptr) *error = code;
+    if (why != nullptr) {
+      try {
+        *why = text;
+      } catch (const std::bad_alloc&) {
+      }
+    }
     return nullptr;
+  };
+  ::dlerror();
+  void* h = ::dlopen(utf8_path, RTLD_NOW | RTLD_LOCAL);
+  if (h == nullptr) {
+    const char* text = ::dlerror();
+    return fail(ERROR_MOD_NOT_FOUND, text != nullptr ? text : "dlopen failed");
   }
   auto& st = modules();
+  std::unique_lock<std::recursive_mutex> loader(st.loader);
+  module_entry* e = nullptr;
   try {
     std::lock_guard<std::mutex> lock(st.mutex);
-    ++st.refs[h];
+    e = &st.entries[h];  // element references stay valid until it is erased
+    ++e->refs;
+    if (e->state != dll_state::detached) return h;  // attached, or this thread's DllMain runs
+    e->state = dll_state::attaching;
   } catch (const std::bad_alloc&) {
+    loader.unlock();
     ::dlclose(h);
-    throw;
+    return fail(ERROR_NOT_ENOUGH_MEMORY, "out of memory");
   }
+  const dll_main_fn dll_main = find_dll_main(h);
+  const bool ok = dll_main == nullptr ||
+                  dll_main(static_cast<HINSTANCE>(h), dll_process_attach, nullptr) != FALSE;
+  {
+    std::lock_guard<std::mutex> lock(st.mutex);
+    if (ok) {
+      e->state = dll_state::attached;
+      return h;
+    }
+    e->state = dll_state::detached;
+    if (--e->refs == 0) {
+      st.entries.erase(h);
+      st.seen.erase(h);
+    }
+  }
+  loader.unlock();
+  ::dlclose(h);
+  return fail(ERROR_DLL_INIT_FAILED, "DllMain(DLL_PROCESS_ATTACH) returned FALSE");
+}
+
+/// Gives back one load_module reference: the last one calls the module's
+/// DllMain(DLL_PROCESS_DETACH) first. Every reference ends in one dlclose,
+/// outside the loader lock. False (nothing done) for a handle that holds no
+/// reference. Any thread, also from a DllMain or a module's destructor.
+WPU_DECL bool free_module(void* h) noexcept {
+  auto& st = modules();
+  std::unique_lock<std::recursive_mutex> loader(st.loader);
+  module_entry* e = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(st.mutex);
+    auto it = st.entries.find(h);
+    if (it == st.entries.end() || it->second.refs == 0) return false;
+    e = &it->second;
+    if (--e->refs > 0 || e->state != dll_state::attached) {
+      if (e->refs == 0 && e->state == dll_state::detached) {
+        st.entries.erase(it);
+        st.seen.erase(h);
+      }
+      e = nullptr;
+    } else {
+      e->state = dll_state::detaching;
+    }
+  }
+  if (e != nullptr) {
+    if (const dll_main_fn dll_main = find_dll_main(h))
+      dll_main(static_cast<HINSTANCE>(h), dll_process_detach, nullptr);
+    std::lock_guard<std::mutex> lock(st.mutex);
+    e->state = dll_state::detached;
+    if (e->refs == 0) {  // a DllMain(DLL_PROCESS_DETACH) that loaded it again keeps it
+      st.entries.erase(h);
+      st.seen.erase(h);
+    }
+  }
+  loader.unlock();
+  ::dlclose(h);  // outside the locks: it runs the module's destructors
+  return true;
+}
+
+// LoadLibrary's loader: load_module with the thread's last error.
+inline HMODULE load(const char* name) {
+  DWORD error = 0;
+  void* h = load_module(name, &error, nullptr);
+  if (h == nullptr) set_error(error);
   return static_cast<HMODULE>(h);
 }
 
@@ -88,7 +208,7 @@ inline HMODULE module_handle(const char* name) {
   }
   ::dlclose(h);  // RTLD_NOLOAD took a reference; the module stays loaded by its owner
   std::lock_guard<std::mutex> lock(st.mutex);
-  if (st.refs.count(h) == 0) st.seen.insert(h);
+  if (st.entries.count(h) == 0) st.seen.insert(h);
   return static_cast<HMODULE>(h);
 }
 
@@ -256,19 +376,10 @@ WPU_DECL BOOL wpu_free_library(HMODULE module) {
   auto& st = wpu::k32::modules();
   void* h = static_cast<void*>(module);
   if (h != nullptr && h == st.main_program) return TRUE;
-  {
-    std::lock_guard<std::mutex> lock(st.mutex);
-    auto it = st.refs.find(h);
-    if (it == st.refs.end()) {
-      wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
-      return FALSE;
-    }
-    if (--it->second == 0) {
-      st.refs.erase(it);
-      st.seen.erase(h);
-    }
+  if (!wpu::k32::free_module(h)) {
+    wpu::k32::set_error(ERROR_MOD_NOT_FOUND);
+    return FALSE;
   }
-  ::dlclose(h);  // outside the lock: it runs the module's destructors
   return TRUE;
 }
 
