@@ -118,3 +118,51 @@ TEST_CASE("host: a provider socket that is no upcall handle gives WSASYSCALLFAIL
   HOST_FAILS_WITH(wpu_socket(AF_INET, SOCK_STREAM, 0), INVALID_SOCKET, WSAEMFILE);
   CHECK(wpu_socket(AF_INET, SOCK_STREAM, 0) != INVALID_SOCKET);
 }
+
+#if !defined(_WIN32)
+#  include <wpu/kernel32.h>
+#endif
+
+TEST_CASE("host: LoadLibrary calls DllMain once per module load, not per call") {
+  const std::string path = module_path("WPU_TEST_REC_B");
+#if !defined(_WIN32)
+  // The recorder's dlopen reads the state and takes no LoadLibrary reference
+  // (on Windows its LoadLibraryW would: the counts are checked on POSIX only).
+  recorder rec(path);
+  const rec_state before = rec.state();
+#endif
+  HMODULE a = LoadLibraryA(path.c_str());
+  REQUIRE(a != nullptr);
+  HMODULE b = LoadLibraryA(path.c_str());
+  CHECK(b == a);
+#if !defined(_WIN32)
+  CHECK(rec.state().attaches == before.attaches + 1);
+#endif
+  CHECK(FreeLibrary(b) != FALSE);
+#if !defined(_WIN32)
+  CHECK(rec.state().detaches == before.detaches);  // a reference is still held
+#endif
+  CHECK(FreeLibrary(a) != FALSE);
+#if !defined(_WIN32)
+  CHECK(rec.state().detaches == before.detaches + 1);
+  CHECK(rec.state().attaches == before.attaches + 1);
+  SetLastError(0);
+  CHECK(FreeLibrary(a) == FALSE);  // no reference left
+  CHECK(GetLastError() == ERROR_MOD_NOT_FOUND);
+#endif
+}
+
+TEST_CASE("host: LoadLibrary of a module whose DllMain returns FALSE fails") {
+  const std::string path = module_path("WPU_TEST_FAIL_DLLMAIN");
+  SetLastError(0);
+  CHECK(LoadLibraryA(path.c_str()) == nullptr);
+  CHECK(GetLastError() == ERROR_DLL_INIT_FAILED);
+#if !defined(_WIN32)
+  module held(path);
+  const rec_state before = failing_state(held);
+  CHECK(LoadLibraryA(path.c_str()) == nullptr);
+  const rec_state st = failing_state(held);
+  CHECK(st.attaches == before.attaches + 1);  // tried again: a failed ATTACH holds nothing
+  CHECK(st.detaches == before.detaches);      // no DETACH for an ATTACH that failed
+#endif
+}

@@ -63,6 +63,14 @@ TEST_CASE(
   CHECK(bs.startup_info.dwCatalogEntryId == t.base_id);
   CHECK(bs.startup_info.ProtocolChain.ChainLen == BASE_PROTOCOL);
   CHECK(std::memcmp(&bs.upcalls, &ls.upcalls, sizeof bs.upcalls) == 0);
+  // The layer's LoadLibraryW of the base ran the base's DllMain(ATTACH) once.
+  // Windows: the recorder's own LoadLibraryW attached it before base0.
+#if defined(_WIN32)
+  const int base_attach = 0;
+#else
+  const int base_attach = 1;  // the recorder's dlopen is outside LoadLibrary's count
+#endif
+  CHECK(bs.attaches == base0.attaches + base_attach);
 
   // WSPSocket: the layer got the chain entry, the base its own.
   const rec_call lsock = t.layer.last();
@@ -177,6 +185,8 @@ TEST_CASE(
   const SOCKET direct = wpu_socket(AF_INET, SOCK_STREAM, 0);
   CHECK(catalog_id_of(direct) == t.base_id);
   CHECK(t.base.state().startups == base0.startups + 2);
+  // The host's own load of the module shares the layer's count: no second ATTACH.
+  CHECK(t.base.state().attaches == base0.attaches + base_attach);
   CHECK(t.layer.last().fn == REC_CLOSE_SOCKET);  // the layer saw nothing of it
 
   // The last WSACleanup: the layer closes its lower sockets, cleans up the
@@ -189,6 +199,8 @@ TEST_CASE(
   CHECK(bend.open_sockets == 0);
   CHECK(lend.cleanups == lend.startups);
   CHECK(bend.cleanups == bend.startups);
+  // Both references given back: one DETACH, when the last went.
+  CHECK(bend.detaches == base0.detaches + base_attach);
 }
 
 TEST_CASE("host: the layer refuses to start for its own hidden entry") {
