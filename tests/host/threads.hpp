@@ -33,8 +33,8 @@ TEST_CASE("host: threads that used the host's per-thread state exit cleanly") {
   constexpr int threads = 32;
   int sent[threads] = {}, refused[threads] = {}, codes[threads] = {};
   std::string texts[threads];
-  void* handles[threads] = {};  // the WSATHREADID's handle
-  unsigned long ids[threads] = {};
+  void* handles[threads] = {};                       // the WSATHREADID's handle
+  [[maybe_unused]] unsigned long ids[threads] = {};  // Windows only
   for (int i = 0; i < threads; ++i) {
     std::thread([&, i] {
       char b[3] = {};
