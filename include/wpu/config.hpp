@@ -47,6 +47,14 @@
 #  define WPU_VISIBLE
 #endif  // defined(__ELF__)
 
+// The C++ API of the compiled library: classes and functions meant for users
+// are declared WPU_API, which exports them from libwpu on ELF.
+#if defined(__ELF__)
+#  define WPU_API __attribute__((visibility("default")))
+#else  // !defined(__ELF__)
+#  define WPU_API
+#endif  // defined(__ELF__)
+
 #define WPU_NAMESPACE_BEGIN   \
   namespace wpu WPU_VISIBLE { \
   inline namespace WPU_ABI_NAMESPACE WPU_VISIBLE {
