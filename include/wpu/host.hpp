@@ -54,6 +54,7 @@
 
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -165,6 +166,7 @@ class host {
 
   catalog& catalog_;
   native_backend& backend_;
+  std::unique_ptr<trace_upcalls> trace_;  // the table's way to backend_ when traced
   WSPUPCALLTABLE upcalls_;
   int upcalls_status_;
   std::atomic<int> starts_{0};

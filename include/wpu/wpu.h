@@ -9,6 +9,7 @@
 #define WPU_WPU_H
 
 #include <wpu/detail/ws2spi_decls.h>
+#include <wpu/trace.h>
 
 #ifdef __cplusplus
 extern "C" {

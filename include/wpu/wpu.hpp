@@ -9,6 +9,7 @@
 #include <wpu/upcall_table.hpp>
 #include <wpu/upcalls.hpp>
 #include <wpu/wpu.h>
+#include <wpu/trace.hpp>
 
 // The one backend #if chain.
 #if defined(WPU_WINDOWS)
@@ -34,6 +35,7 @@ WPU_NAMESPACE_END
 
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/c_api.ipp>
+#  include <wpu/impl/trace.ipp>
 #  if defined(WPU_POSIX)
 #    include <wpu/posix/impl/k32_text.ipp>
 #    include <wpu/posix/impl/k32_lstr.ipp>

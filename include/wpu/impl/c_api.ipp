@@ -66,6 +66,13 @@ inline DWORD wait_objects(DWORD count, const HANDLE* handles, BOOL wait_all, DWO
   return r;
 }
 #endif  // defined(WPU_POSIX)
+
+// The default backend behind a trace_upcalls: made when a table is first
+// asked for with tracing on, never destroyed (as the backend).
+inline trace_upcalls& traced_default_backend() noexcept {
+  static trace_upcalls* traced = new trace_upcalls(default_backend());
+  return *traced;
+}
 }  // namespace detail
 
 WPU_NAMESPACE_END
@@ -76,6 +83,9 @@ WPU_DECL int wpu_get_upcall_table(LPWSPUPCALLTABLE table) {
   if (table == nullptr) return WSAEFAULT;
   if (int rc = wpu::process_catalog_status(); rc != 0) return rc;
   // The default backend's own binding: tables of other backends stay bound.
+  // Tracing on now: the table reaches it through the trace decorator.
+  if (wpu::detail::trace_active())
+    return wpu::try_make_upcall_table(wpu::detail::traced_default_backend(), table);
   return wpu::try_make_upcall_table(wpu::default_backend(), table);
 }
 
@@ -159,6 +169,9 @@ WPU_DECL BOOL wpu_post_select_reply(const WSPUPCALLTABLE* upcalls, HWND hwnd, UI
 
 WPU_DECL int WSPAPI wpu_complete_overlapped_request(SOCKET s, LPWSAOVERLAPPED overlapped,
                                                     DWORD error, DWORD transferred, LPINT err) {
+  if (wpu::detail::trace_active())
+    return wpu::detail::traced_default_backend().complete_overlapped_request(s, overlapped, error,
+                                                                             transferred, err);
   return wpu::default_backend().complete_overlapped_request(s, overlapped, error, transferred, err);
 }
 
@@ -188,40 +201,46 @@ WPU_DECL int wpu_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED overlapped, LPD
 // Failures store their error code as the calling thread's last error.
 
 WPU_DECL WSAEVENT wpu_wsa_create_event(void) {
+  auto trace = wpu::detail::app_trace("WSACreateEvent");
   int err = 0;
   WSAEVENT e = wpu::posix::sync::instance().create_event(&err);
   if (e == WSA_INVALID_EVENT) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return e;
+  return trace.done(wpu::detail::trace_result::handle, e);
 }
 
 WPU_DECL BOOL wpu_wsa_set_event(WSAEVENT event) {
+  auto trace = wpu::detail::app_trace("WSASetEvent", wpu::detail::tr::handle{event});
   int err = 0;
   BOOL ok = wpu::posix::sync::instance().set_event(event, &err);
   if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return ok;
+  return trace.done(wpu::detail::trace_result::boolean, ok);
 }
 
 WPU_DECL BOOL wpu_wsa_reset_event(WSAEVENT event) {
+  auto trace = wpu::detail::app_trace("WSAResetEvent", wpu::detail::tr::handle{event});
   int err = 0;
   BOOL ok = wpu::posix::sync::instance().reset_event(event, &err);
   if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return ok;
+  return trace.done(wpu::detail::trace_result::boolean, ok);
 }
 
 WPU_DECL BOOL wpu_wsa_close_event(WSAEVENT event) {
+  auto trace = wpu::detail::app_trace("WSACloseEvent", wpu::detail::tr::handle{event});
   int err = 0;
   BOOL ok = wpu::posix::sync::instance().close_event(event, &err);
   if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return ok;
+  return trace.done(wpu::detail::trace_result::boolean, ok);
 }
 
 WPU_DECL DWORD wpu_wsa_wait_for_multiple_events(DWORD count, const WSAEVENT* events, BOOL wait_all,
                                                 DWORD timeout, BOOL alertable) {
+  auto trace = wpu::detail::app_trace("WSAWaitForMultipleEvents", count, events, wait_all, timeout,
+                                      alertable);
   int err = 0;
   DWORD r = wpu::posix::sync::instance().wait(count, events, wait_all != FALSE, timeout,
                                               alertable != FALSE, &err);
   if (r == WAIT_FAILED) wpu::posix::last_error() = static_cast<DWORD>(err);
-  return r;
+  return trace.done(wpu::detail::trace_result::wait, r);
 }
 
 WPU_DECL DWORD wpu_sleep_ex(DWORD milliseconds, BOOL alertable) {

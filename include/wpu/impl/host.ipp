@@ -238,7 +238,10 @@ inline HMODULE WINAPI host_load_library_a(LPCSTR name) {
 
 WPU_DECL host::host(catalog& providers, native_backend& backend) noexcept
     : catalog_(providers), backend_(backend), upcalls_{} {
-  upcalls_status_ = try_make_upcall_table(backend_, &upcalls_);
+  // Tracing on now: the providers' table reaches the backend through a trace_upcalls.
+  if (detail::trace_active()) trace_.reset(new (std::nothrow) trace_upcalls(backend_));
+  upcalls_status_ = trace_ ? try_make_upcall_table(*trace_, &upcalls_)
+                           : try_make_upcall_table(backend_, &upcalls_);
 }
 
 WPU_DECL host::~host() {

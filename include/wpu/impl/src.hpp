@@ -39,6 +39,7 @@ thread_local
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>
+#include <wpu/impl/trace.ipp>
 // The thin kernel32 subset on POSIX (docs/kernel32.md).
 #if defined(WPU_POSIX)
 #  include <wpu/posix/impl/k32_text.ipp>
