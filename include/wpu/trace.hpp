@@ -186,6 +186,14 @@ std::uint64_t trace_value(T v) noexcept {
     return static_cast<std::uint64_t>(v);
 }
 
+// Traced application calls running on this thread. A call made inside
+// another (socket -> WSASocketW) writes no line of its own: the outer one
+// names what the application called.
+inline int& trace_depth() noexcept {
+  static thread_local int depth = 0;
+  return depth;
+}
+
 // One application call: made at the call's start (it reads the flag once),
 // done(kind, result) at its end returns `result` and, when tracing was on at
 // the start, writes the line with the arguments kept here.
@@ -206,14 +214,6 @@ class app_call {
   }
 
  private:
-  // A call made inside another traced call of the same thread (socket ->
-  // WSASocketW) writes no line of its own: the outer one names what the
-  // application called.
-  static int& trace_depth() noexcept {
-    static thread_local int depth = 0;
-    return depth;
-  }
-
   void finish(trace_result kind, std::uint64_t value) noexcept {
     --trace_depth();
     if (outer_) write(kind, value);
