@@ -204,20 +204,21 @@ class app_call {
       : function_(function), on_(trace_active()), args_(args...) {
     if (on_) outer_ = ++trace_depth() == 1;
   }
+  ~app_call() {
+    if (on_) --trace_depth();
+  }
+  app_call(const app_call&) = delete;
+  app_call& operator=(const app_call&) = delete;
 
-  // Every return of a traced function goes through done() (the depth count
-  // depends on it).
+  // The traced function returns through done(): one line, when tracing was
+  // on at the start and this is the thread's outermost traced call.
   template <class R>
   R done(trace_result kind, R result) noexcept {
-    if (on_) finish(kind, trace_value(result));
+    if (on_ && outer_) write(kind, trace_value(result));
     return result;
   }
 
  private:
-  void finish(trace_result kind, std::uint64_t value) noexcept {
-    --trace_depth();
-    if (outer_) write(kind, value);
-  }
 
   void write(trace_result kind, std::uint64_t value) noexcept {
     const int error = trace_last_error();

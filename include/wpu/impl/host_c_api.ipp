@@ -388,7 +388,7 @@ WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapp
     BOOL ok =
         r->procs->lpWSPGetOverlappedResult(s, lpOverlapped, lpcbTransfer, fWait, lpdwFlags, &err);
     if (ok == FALSE) wpu::detail::set_wsa_last_error(err != 0 ? err : WSASYSCALLFAILURE);
-    return ok;
+    return trace.done(wpu::detail::trace_result::boolean, ok);
   }
   // Not a hosted socket: what WPUCompleteOverlappedRequest wrote.
   err = 0;
@@ -461,10 +461,10 @@ WPU_DECL int wpu_getsockopt(SOCKET s, int level, int optname, char* optval, int*
       const int v = wpu::detail::this_thread_open_type();
       std::memcpy(optval, &v, sizeof v);
       *optlen = sizeof v;
-      return 0;
+      return trace.done(wpu::detail::trace_result::sockerr, 0);
     }
     wpu::detail::set_wsa_last_error(err);
-    return SOCKET_ERROR;
+    return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
   }
   return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPGetSockOpt(s, level, optname, optval, optlen, e);
@@ -481,10 +481,10 @@ WPU_DECL int wpu_setsockopt(SOCKET s, int level, int optname, const char* optval
       err = WSAEFAULT;
     } else {
       std::memcpy(&wpu::detail::this_thread_open_type(), optval, sizeof(int));
-      return 0;
+      return trace.done(wpu::detail::trace_result::sockerr, 0);
     }
     wpu::detail::set_wsa_last_error(err);
-    return SOCKET_ERROR;
+    return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
   }
   return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
     return p.lpWSPSetSockOpt(s, level, optname, optval, optlen, e);
@@ -549,27 +549,27 @@ WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lp
   for (;;) {
     DWORD wlen = 0;
     int n = wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, &wlen);
-    if (n != SOCKET_ERROR) return n;  // nothing matches: 0 records
-    if (wpu::detail::wsa_last_error() != WSAENOBUFS) return SOCKET_ERROR;
+    if (n != SOCKET_ERROR) return trace.done(wpu::detail::trace_result::sockerr, n);  // nothing matches: 0 records
+    if (wpu::detail::wsa_last_error() != WSAENOBUFS) return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
     const DWORD count = wlen / static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOW));
     const DWORD need = count * static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOA));
     if (lpProtocolBuffer == nullptr || *lpdwBufferLength < need) {
       *lpdwBufferLength = need;
       wpu::detail::set_wsa_last_error(WSAENOBUFS);
-      return SOCKET_ERROR;
+      return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
     }
     std::unique_ptr<WSAPROTOCOL_INFOW[]> w(new (std::nothrow) WSAPROTOCOL_INFOW[count]);
     if (!w) {
       wpu::detail::set_wsa_last_error(WSAENOBUFS);
-      return SOCKET_ERROR;
+      return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
     }
     n = wpu_wsa_enum_protocols_w(lpiProtocols, w.get(), &wlen);
     if (n == SOCKET_ERROR) {
       if (wpu::detail::wsa_last_error() == WSAENOBUFS) continue;  // the catalog grew
-      return SOCKET_ERROR;
+      return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
     }
     for (int i = 0; i < n; ++i) wpu::detail::protocol_info_to_ansi(w[i], &lpProtocolBuffer[i]);
-    return n;
+    return trace.done(wpu::detail::trace_result::sockerr, n);
   }
 }
 
