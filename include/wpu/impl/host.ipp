@@ -238,10 +238,17 @@ inline HMODULE WINAPI host_load_library_a(LPCSTR name) {
 
 WPU_DECL host::host(catalog& providers, native_backend& backend) noexcept
     : catalog_(providers), backend_(backend), upcalls_{} {
-  // Tracing on now: the providers' table reaches the backend through a trace_upcalls.
-  if (detail::trace_active()) trace_.reset(new (std::nothrow) trace_upcalls(backend_));
-  upcalls_status_ = trace_ ? try_make_upcall_table(*trace_, &upcalls_)
-                           : try_make_upcall_table(backend_, &upcalls_);
+  // Tracing on now: the providers' table reaches the backend through a
+  // trace_upcalls; over the default backend, the one wpu_get_upcall_table
+  // uses (the same table).
+  if (!detail::trace_active()) {
+    upcalls_status_ = try_make_upcall_table(backend_, &upcalls_);
+  } else if (&backend_ == &default_backend()) {
+    upcalls_status_ = try_make_upcall_table(detail::traced_default_backend(), &upcalls_);
+  } else {
+    trace_.reset(new (std::nothrow) trace_upcalls(backend_));
+    upcalls_status_ = trace_ ? try_make_upcall_table(*trace_, &upcalls_) : WSAENOBUFS;
+  }
 }
 
 WPU_DECL host::~host() {
