@@ -217,6 +217,38 @@ TEST_CASE_TEMPLATE("trace: one line per upcall, arguments and errors decoded", F
     check_lines(file.take(), want);
   }
 
+  SUBCASE("provider path, FD sets, IFS handles, APCs") {
+    WCHAR path[260];
+    int len = 260;
+    GUID id = wpu_test::guid_a;
+    REQUIRE(u.get_provider_path(&id, path, &len, &err) == 0);
+    CHECK(len == wpu_test::wlen(wpu_test::path_a));
+    const SOCKET s = u.create_socket_handle(wpu_test::id_a, 0, &err);
+    REQUIRE(s != INVALID_SOCKET);
+    wpu::spi_fd_set set{};
+    CHECK(u.fd_is_set(s, &set) == 0);
+    wpu_test::native_handle native;
+    REQUIRE(native.value != INVALID_SOCKET);
+    CHECK(u.modify_ifs_handle(wpu_test::id_a, native.value, &err) == native.value);
+    CHECK(u.queue_apc(nullptr, nullptr, 7, &err) == SOCKET_ERROR);
+    REQUIRE(u.close_socket_handle(s, &err) == 0);
+#if defined(_WIN32)
+    const std::string ifs = hex(static_cast<std::uint64_t>(native.value));
+#else
+    const std::string ifs = "fd:" + std::to_string(native.value);
+#endif
+    const std::vector<std::string> want = {
+        "WPUGetProviderPath({5d3f1a01-7c1e-4b2a-9a10-001122334455}, " + hex(path) +
+            ", 260) = 0 [len " + std::to_string(len) + "]",
+        "WPUCreateSocketHandle(1001, 0x0) = " + socket_text(s),
+        "WPUFDIsSet(" + socket_text(s) + ", " + hex(&set) + ") = 0",
+        "WPUModifyIFSHandle(1001, " + ifs + ") = " + ifs,
+        "WPUQueueApc(NULL, NULL, 0x7) = SOCKET_ERROR (WSAEFAULT)",
+        "WPUCloseSocketHandle(" + socket_text(s) + ") = 0",
+    };
+    check_lines(file.take(), want);
+  }
+
   SUBCASE("catalog upcalls and completions") {
     DWORD_PTR ctx = 0;
     LPBLOCKINGCALLBACK cb = nullptr;
