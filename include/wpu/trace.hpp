@@ -223,7 +223,7 @@ class app_call {
   void write(trace_result kind, std::uint64_t value) noexcept {
     const int error = trace_last_error();
     trace_line line(function_);
-    std::apply([&line](const A&... a) { (line.arg(a), ...); }, args_);
+    std::apply([&](const A&... a) { (line.arg(a), ...); }, args_);
     line.result(kind, value, error);
     line.emit();
   }
