@@ -2,11 +2,12 @@
 """WPU_TRACE on a real example: runs examples/hosting with WPU_TRACE=<file>
 and compares its trace with the excerpt in README.md's "Tracing" section
 (the ```text block after the "## Tracing" heading), both with times, thread
-ids and long hex values (handles, pointers) blanked. Then the other values
+ids and hex values of 5 digits or more (handles, pointers) blanked. Then the other values
 of WPU_TRACE: "1" writes the same lines to stderr, an unusable path prints
 one message and traces nothing, and the program works in every case.
 
-usage: trace_example.py <README.md> <hosting> <upper_provider module>
+usage: trace_example.py [--wrapper <program>] <README.md> <hosting> <upper_provider module>
+(the Win32 build passes Wine's loader as the wrapper and the module's Z: path)
 """
 import os
 import re
@@ -15,7 +16,7 @@ import sys
 import tempfile
 
 PREFIX = re.compile(r"^\[wpu [0-9]+\.[0-9]{6} T[0-9]+\] ")
-LONG_HEX = re.compile(r"0x[0-9a-f]{9,}")
+LONG_HEX = re.compile(r"0x[0-9a-f]{5,}")  # pointers and handles (Windows' are short)
 
 
 def normal(line):
@@ -36,15 +37,24 @@ def readme_excerpt(path):
     return [normal(l) for l in block.group(1).splitlines() if l.startswith("[wpu ")]
 
 
+WRAPPER = []
+
+
 def run(hosting, module, trace):
     env = dict(os.environ)
     env["WPU_TRACE"] = trace
-    return subprocess.run([hosting, module], env=env, capture_output=True, text=True,
-                          timeout=60)
+    r = subprocess.run(WRAPPER + [hosting, module], env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    r.stderr = r.stderr.replace("\r\n", "\n")  # Windows' text-mode stderr
+    return r
 
 
 def main():
-    readme, hosting, module = sys.argv[1:4]
+    args = sys.argv[1:]
+    if args[:1] == ["--wrapper"]:
+        WRAPPER.append(args[1])
+        args = args[2:]
+    readme, hosting, module = args[:3]
     want = readme_excerpt(readme)
     failures = 0
 
@@ -75,7 +85,9 @@ def main():
         # A path that cannot be opened: one message, no trace, the program runs.
         bad = os.path.join(d, "no-such-dir", "trace.txt")
         r = run(hosting, module, bad)
-        msg = f"wpu: WPU_TRACE={bad}: cannot open the file (system error 2); not tracing\n"
+        # ENOENT on POSIX, ERROR_PATH_NOT_FOUND on Windows.
+        code = 3 if WRAPPER else 2
+        msg = f"wpu: WPU_TRACE={bad}: cannot open the file (system error {code}); not tracing\n"
         if r.returncode != 0 or r.stderr != msg:
             failures += 1
             print(f"WPU_TRACE={bad}: exit {r.returncode}, stderr {r.stderr!r}, want {msg!r}")
