@@ -50,10 +50,12 @@
 #include <wpu/detail/socket_registry.hpp>
 #include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
+#include <wpu/leaks.hpp>
 #include <wpu/wpu.hpp>
 
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -165,6 +167,10 @@ class host {
 
   catalog& catalog_;
   native_backend& backend_;
+  // The leak report's decorator over backend_ (wpu/leaks.hpp), which
+  // upcalls_ reaches backend_ through when the report was on at
+  // construction; else null.
+  std::unique_ptr<leak_upcalls> leaks_;
   WSPUPCALLTABLE upcalls_;
   int upcalls_status_;
   std::atomic<int> starts_{0};
@@ -182,6 +188,7 @@ WPU_NAMESPACE_END
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/host.ipp>
 #  include <wpu/impl/host_c_api.ipp>
+#  include <wpu/impl/leaks.ipp>
 #endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_HOST_HPP

@@ -54,7 +54,7 @@ inline int& this_thread_open_type() noexcept {
 inline WSATHREADID* caller_thread() noexcept {
 #if defined(WPU_WINDOWS)
   return host::caller_thread();
-#else   // !defined(WPU_WINDOWS)
+#else  // !defined(WPU_WINDOWS)
 #  if defined(__ELF__) && defined(__GNUC__)
   __attribute__((tls_model("initial-exec")))
 #  endif  // defined(__ELF__) && defined(__GNUC__)
@@ -62,7 +62,7 @@ inline WSATHREADID* caller_thread() noexcept {
   WSATHREADID* t = cached;
   if (t == nullptr) t = cached = host::caller_thread();
   return t;
-#endif  // defined(WPU_WINDOWS)
+#endif    // defined(WPU_WINDOWS)
 }
 
 // Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
@@ -225,8 +225,10 @@ WPU_DECL int wpu_wsa_cleanup(void) {
 WPU_DECL SOCKET wpu_wsa_socket_w(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo,
                                  GROUP g, DWORD dwFlags) {
   int err = 0;
-  return wpu::detail::socket_result(
+  const SOCKET s = wpu::detail::socket_result(
       wpu::process_host().socket(af, type, protocol, lpProtocolInfo, g, dwFlags, &err), err);
+  wpu::leaks::note_socket(s, "WSASocketW");
+  return s;
 }
 
 WPU_DECL SOCKET wpu_socket(int af, int type, int protocol) {
@@ -237,7 +239,9 @@ WPU_DECL SOCKET wpu_socket(int af, int type, int protocol) {
 
 WPU_DECL int wpu_closesocket(SOCKET s) {
   int err = 0;
-  return wpu::detail::int_result(wpu::process_host().close(s, &err), err);
+  const int rc = wpu::detail::int_result(wpu::process_host().close(s, &err), err);
+  if (rc == 0) wpu::leaks::note_closed(wpu::leak_kind::socket, static_cast<std::uintptr_t>(s));
+  return rc;
 }
 
 WPU_DECL int wpu_bind(SOCKET s, const struct sockaddr* name, int namelen) {
@@ -253,8 +257,10 @@ WPU_DECL int wpu_listen(SOCKET s, int backlog) {
 WPU_DECL SOCKET wpu_wsa_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen,
                                LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData) {
   int err = 0;
-  return wpu::detail::socket_result(
+  const SOCKET a = wpu::detail::socket_result(
       wpu::process_host().accept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err), err);
+  wpu::leaks::note_socket(a, "WSAAccept");
+  return a;
 }
 
 WPU_DECL SOCKET wpu_accept(SOCKET s, struct sockaddr* addr, int* addrlen) {
