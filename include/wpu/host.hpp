@@ -188,7 +188,6 @@ WPU_NAMESPACE_END
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/host.ipp>
 #  include <wpu/impl/host_c_api.ipp>
-#  include <wpu/impl/leaks.ipp>
 #endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_HOST_HPP

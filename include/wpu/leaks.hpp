@@ -67,7 +67,7 @@ inline std::atomic<int>& state() noexcept {
 // Reads WPU_LEAKS / WPU_LEAKS_FILE once (the first caller wins); true when on.
 WPU_API WPU_DECL bool resolve() noexcept;
 // created() for an application socket: the catalog entry of its route in
-// process_host().
+// process_host() (defined with the host, wpu/impl/host.ipp).
 WPU_API WPU_DECL void record_socket(SOCKET s, const char* api) noexcept;
 // Forgets the socket handle `s` if WPUModifyIFSHandle made it: an IFS
 // handle is the provider's own OS handle, which its WSPCloseSocket closes
@@ -220,10 +220,8 @@ WPU_API WPU_DECL leak_upcalls& default_leak_upcalls() noexcept;
 
 WPU_NAMESPACE_END
 
-// Header-only: wpu/host.hpp includes wpu/impl/leaks.ipp (which needs the
-// host) after its own definitions.
 #if defined(WPU_HEADER_ONLY)
-#  include <wpu/host.hpp>
+#  include <wpu/impl/leaks.ipp>
 #endif  // defined(WPU_HEADER_ONLY)
 
 #endif  // WPU_LEAKS_HPP

@@ -686,6 +686,13 @@ WPU_DECL WSATHREADID* host::caller_thread() noexcept {
   return &state->id;
 }
 
+WPU_DECL void leaks::detail::record_socket(SOCKET s, const char* api) noexcept {
+  int err = 0;
+  const host::route* route = process_host().find(s, &err);
+  created(leak_kind::socket, static_cast<std::uintptr_t>(s), api,
+          route != nullptr ? route->catalog_id : 0);
+}
+
 WPU_DECL host& process_host() noexcept {
   static host* h = new host(process_catalog(), default_backend());
   return *h;

@@ -3,7 +3,6 @@
 #define WPU_IMPL_LEAKS_IPP
 
 #include <wpu/leaks.hpp>
-#include <wpu/host.hpp>
 #include <wpu/wpu.hpp>
 
 #include <algorithm>
@@ -99,8 +98,9 @@ inline void line_start(std::string& s, const char* where) {
 
 }  // namespace detail
 
+// Compiled mode: the one definition (header-only: inline in wpu/leaks.hpp).
 #if !defined(WPU_HEADER_ONLY)
-std::atomic<int> detail::state_flag{0};
+WPU_DECL std::atomic<int> detail::state_flag{0};
 #endif  // !defined(WPU_HEADER_ONLY)
 
 WPU_DECL bool detail::resolve() noexcept {
@@ -153,13 +153,6 @@ WPU_DECL void closed(leak_kind kind, std::uintptr_t handle) noexcept {
   detail::registry& r = detail::the_registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.records.erase({static_cast<int>(kind), handle});
-}
-
-WPU_DECL void detail::record_socket(SOCKET s, const char* api) noexcept {
-  int err = 0;
-  const host::route* route = process_host().find(s, &err);
-  created(leak_kind::socket, static_cast<std::uintptr_t>(s), api,
-          route != nullptr ? route->catalog_id : 0);
 }
 
 WPU_DECL void detail::forget_ifs(SOCKET s) noexcept {
