@@ -277,7 +277,9 @@ TEST_CASE("leak report: a hosted provider leaks at WSPCleanup" * doctest::test_s
     CHECK(out.text().empty());  // nothing before the cleanup
   }                             // the last WSACleanup: the host closes `kept`, then WSPCleanup
   const std::string at_cleanup = "WSPCleanup of catalog entry " + std::to_string(id);
-  CHECK(out.text() ==
+  const std::string report = out.text();
+  std::fputs(report.c_str(), stdout);  // in the test log: README.md, "Leak report" shows it
+  CHECK(report ==
         line(at_cleanup, "event", hex(ev), "WPUCreateEvent", id, me) +
             line(at_cleanup, "socket handle", hex(sock), "WPUCreateSocketHandle", id, me) +
             line(at_cleanup, "thread id", hex(thr), "WPUOpenCurrentThread", id, me) +

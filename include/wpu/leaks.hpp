@@ -118,10 +118,9 @@ using entry_list = std::vector<DWORD>;
 
 /// Reports and forgets every record (`entries` empty), or the records made
 /// for one of `entries` except application sockets (a provider's report:
-/// those are the application's, left to the WSACleanup report). `where` names the report's place ("WSACleanup",
-/// "exit", ...). The text goes to `text` when it is not NULL (appended),
-/// else to the output (<wpu/leaks.h>). Returns the number of objects
-/// reported; nothing is written when it is 0.
+/// those are the application's, left to the WSACleanup report). `where` names the report's place
+/// ("WSACleanup", "exit", ...). The text goes to `text` when it is not NULL (appended), else to the
+/// output (<wpu/leaks.h>). Returns the number of objects reported; nothing is written when it is 0.
 WPU_API WPU_DECL std::size_t report(const char* where, std::string* text = nullptr,
                                     const entry_list& entries = entry_list()) noexcept;
 

@@ -234,6 +234,17 @@ inline HMODULE WINAPI host_load_library_a(LPCSTR name) {
 }
 #endif  // defined(WPU_WINDOWS)
 
+// The leak report's decorator for a host over `backend`: the default
+// backend's is wpu_get_upcall_table's (so the process host's table is that
+// one, as without the report); another backend's is made into `own`.
+// nullptr when out of memory (the table is then made without it).
+inline leak_upcalls* leak_decorator(native_backend& backend,
+                                    std::unique_ptr<leak_upcalls>& own) noexcept {
+  if (&backend == &default_backend()) return &default_leak_upcalls();
+  own.reset(new (std::nothrow) leak_upcalls(backend));
+  return own.get();
+}
+
 // The catalog entries whose route belongs to module `m`, in route order
 // (the leak report of its WSPCleanup). Out of memory: none. Under the host's
 // mutex.
@@ -266,9 +277,9 @@ inline void report_module_leaks(const leaks::entry_list& entries) noexcept {
 WPU_DECL host::host(catalog& providers, native_backend& backend) noexcept
     : catalog_(providers), backend_(backend), upcalls_{} {
   // The leak report's decorator, when on, sits between the table and the backend.
-  if (leaks::enabled()) leaks_.reset(new (std::nothrow) leak_upcalls(backend_));
-  upcalls_status_ = leaks_ ? try_make_upcall_table(*leaks_, &upcalls_)
-                           : try_make_upcall_table(backend_, &upcalls_);
+  leak_upcalls* leak = leaks::enabled() ? detail::leak_decorator(backend_, leaks_) : nullptr;
+  upcalls_status_ = leak != nullptr ? try_make_upcall_table(*leak, &upcalls_)
+                                    : try_make_upcall_table(backend_, &upcalls_);
 }
 
 WPU_DECL host::~host() {
