@@ -112,7 +112,7 @@ WPU_DECL bool detail::resolve() noexcept {
   const bool on = v != nullptr && std::strcmp(v, "1") == 0;
   if (on) {
     if (const char* file = std::getenv("WPU_LEAKS_FILE"); file != nullptr && file[0] != 0) {
-      r.out = std::fopen(file, "a");
+      r.out = std::fopen(file, "ab");
       r.out_owned = r.out != nullptr;
       if (r.out == nullptr)
         std::fprintf(stderr, "wpu leaks: cannot open WPU_LEAKS_FILE '%s'; using stderr\n", file);
@@ -340,10 +340,11 @@ WPU_DECL int wpu_leaks_enabled(void) {
   return wpu::leaks::enabled() ? 1 : 0;
 }
 
+// Files are written in binary mode: lines end in \n on every platform.
 WPU_DECL int wpu_leaks_set_output(const char* path) {
   std::FILE* f = nullptr;
   if (path != nullptr) {
-    f = std::fopen(path, "a");
+    f = std::fopen(path, "ab");
     if (f == nullptr) return WSAEINVAL;
   }
   wpu::leaks::detail::registry& r = wpu::leaks::detail::the_registry();
