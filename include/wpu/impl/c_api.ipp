@@ -516,8 +516,9 @@ WPU_DECL BOOL wpu_close_handle(HANDLE handle) {
   wpu::posix::sync& sync = wpu::posix::sync::instance();
   DWORD err = 0;
   if (sync.is_port(handle)) {
-    wpu::leaks::note_closed(wpu::leak_kind::port, reinterpret_cast<std::uintptr_t>(handle));
-    return wpu::posix::detail::with_last_error(sync.close_port(handle, &err), err);
+    const BOOL ok = sync.close_port(handle, &err);
+    if (ok) wpu::leaks::note_closed(wpu::leak_kind::port, reinterpret_cast<std::uintptr_t>(handle));
+    return wpu::posix::detail::with_last_error(ok, err);
   }
   int wsa_err = 0;
   if (sync.close_event(handle, &wsa_err)) {

@@ -54,7 +54,7 @@ inline int& this_thread_open_type() noexcept {
 inline WSATHREADID* caller_thread() noexcept {
 #if defined(WPU_WINDOWS)
   return host::caller_thread();
-#else  // !defined(WPU_WINDOWS)
+#else   // !defined(WPU_WINDOWS)
 #  if defined(__ELF__) && defined(__GNUC__)
   __attribute__((tls_model("initial-exec")))
 #  endif  // defined(__ELF__) && defined(__GNUC__)
@@ -62,7 +62,7 @@ inline WSATHREADID* caller_thread() noexcept {
   WSATHREADID* t = cached;
   if (t == nullptr) t = cached = host::caller_thread();
   return t;
-#endif    // defined(WPU_WINDOWS)
+#endif  // defined(WPU_WINDOWS)
 }
 
 // Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
