@@ -50,6 +50,7 @@
 #include <wpu/detail/socket_registry.hpp>
 #include <wpu/detail/winapi_decls.h>
 #include <wpu/detail/winsock_decls.h>
+#include <wpu/leaks.hpp>
 #include <wpu/wpu.hpp>
 
 #include <atomic>
@@ -166,7 +167,14 @@ class host {
 
   catalog& catalog_;
   native_backend& backend_;
-  std::unique_ptr<trace_upcalls> trace_;  // the table's way to backend_ when traced
+  // The leak report's decorator over backend_ (wpu/leaks.hpp), which
+  // upcalls_ reaches backend_ through when the report was on at
+  // construction; else null.
+  std::unique_ptr<leak_upcalls> leaks_;
+  // The trace decorator over backend_ or leaks_, when tracing was on at
+  // construction and backend_ is not the default backend; else null.
+  // Declared after leaks_: destroyed before what it wraps.
+  std::unique_ptr<trace_upcalls> trace_;
   WSPUPCALLTABLE upcalls_;
   int upcalls_status_;
   std::atomic<int> starts_{0};

@@ -13,6 +13,7 @@
 #include <wpu/errno_map.hpp>
 #include <wpu/handle_table.hpp>
 #include <wpu/host.hpp>
+#include <wpu/leaks.hpp>
 #include <wpu/upcall_table.hpp>
 #include <wpu/upcalls.hpp>
 #include <wpu/detail/common_upcalls.hpp>
@@ -26,6 +27,7 @@
 #  include <wpu/posix/sync.hpp>
 #endif  // defined(_WIN32)
 #include <wpu/wpu.h>
+#include <wpu/leaks.h>
 #include <wpu/winapi.h>
 #include <wpu/ws2spi.h>
 #include <wpu/winsock.h>  // last: it renames socket(), select()...

@@ -3,6 +3,7 @@
 #define WPU_IMPL_C_API_IPP
 
 #include <wpu/detail/winapi_decls.h>
+#include <wpu/leaks.hpp>
 #include <wpu/wpu.hpp>
 #include <wpu/detail/process_objects.hpp>
 
@@ -67,10 +68,12 @@ inline DWORD wait_objects(DWORD count, const HANDLE* handles, BOOL wait_all, DWO
 }
 #endif  // defined(WPU_POSIX)
 
-// The default backend behind a trace_upcalls: made when a table is first
-// asked for with tracing on, never destroyed (as the backend).
+// The default backend behind a trace_upcalls (over the leak report's
+// decorator when the report is on at that moment): made when a table is
+// first asked for with tracing on, never destroyed (as the backend).
 inline trace_upcalls& traced_default_backend() noexcept {
-  static trace_upcalls* traced = new trace_upcalls(default_backend());
+  static trace_upcalls* traced = new trace_upcalls(
+      leaks::enabled() ? static_cast<upcalls&>(default_leak_upcalls()) : default_backend());
   return *traced;
 }
 }  // namespace detail
@@ -83,9 +86,13 @@ WPU_DECL int wpu_get_upcall_table(LPWSPUPCALLTABLE table) {
   if (table == nullptr) return WSAEFAULT;
   if (int rc = wpu::process_catalog_status(); rc != 0) return rc;
   // The default backend's own binding: tables of other backends stay bound.
-  // Tracing on now: the table reaches it through the trace decorator.
+  // Tracing on now: the table reaches it through the trace decorator (over
+  // the leak report's when that is on too); the leak report alone: its
+  // decorator.
   if (wpu::detail::trace_active())
     return wpu::try_make_upcall_table(wpu::detail::traced_default_backend(), table);
+  if (wpu::leaks::enabled())
+    return wpu::try_make_upcall_table(wpu::detail::default_leak_upcalls(), table);
   return wpu::try_make_upcall_table(wpu::default_backend(), table);
 }
 
@@ -205,6 +212,8 @@ WPU_DECL WSAEVENT wpu_wsa_create_event(void) {
   int err = 0;
   WSAEVENT e = wpu::posix::sync::instance().create_event(&err);
   if (e == WSA_INVALID_EVENT) wpu::posix::last_error() = static_cast<DWORD>(err);
+  wpu::leaks::note_created(wpu::leak_kind::event, reinterpret_cast<std::uintptr_t>(e),
+                           "WSACreateEvent");
   return trace.done(wpu::detail::trace_result::handle, e);
 }
 
@@ -229,6 +238,7 @@ WPU_DECL BOOL wpu_wsa_close_event(WSAEVENT event) {
   int err = 0;
   BOOL ok = wpu::posix::sync::instance().close_event(event, &err);
   if (!ok) wpu::posix::last_error() = static_cast<DWORD>(err);
+  if (ok) wpu::leaks::note_closed(wpu::leak_kind::event, reinterpret_cast<std::uintptr_t>(event));
   return trace.done(wpu::detail::trace_result::boolean, ok);
 }
 
@@ -292,12 +302,15 @@ WPU_DECL HWND wpu_create_window_ex_w(DWORD ex_style, LPCWSTR class_name, LPCWSTR
   DWORD err = 0;
   HWND h = wpu::posix::sync::instance().create_window(class_name, window_name, ex_style, style,
                                                       parent, menu, instance, param, &err);
+  wpu::leaks::note_created(wpu::leak_kind::window, reinterpret_cast<std::uintptr_t>(h),
+                           "CreateWindowExW");
   return wpu::posix::detail::with_last_error(h, err);
 }
 
 WPU_DECL BOOL wpu_destroy_window(HWND hwnd) {
   DWORD err = 0;
   BOOL ok = wpu::posix::sync::instance().destroy_window(hwnd, &err);
+  if (ok) wpu::leaks::note_closed(wpu::leak_kind::window, reinterpret_cast<std::uintptr_t>(hwnd));
   return wpu::posix::detail::with_last_error(ok, err);
 }
 
@@ -392,6 +405,8 @@ WPU_DECL HANDLE wpu_create_io_completion_port(HANDLE file, HANDLE port, ULONG_PT
     return wpu_associate_socket(static_cast<SOCKET>(value), port, key, concurrency);
   DWORD err = 0;
   HANDLE h = wpu::posix::sync::instance().create_port(file, port, key, concurrency, &err);
+  wpu::leaks::note_created(wpu::leak_kind::port, reinterpret_cast<std::uintptr_t>(h),
+                           "CreateIoCompletionPort");
   return wpu::posix::detail::with_last_error(h, err);
 }
 
@@ -522,10 +537,16 @@ WPU_DECL DWORD wpu_wait_for_multiple_objects_ex(DWORD count, const HANDLE* handl
 WPU_DECL BOOL wpu_close_handle(HANDLE handle) {
   wpu::posix::sync& sync = wpu::posix::sync::instance();
   DWORD err = 0;
-  if (sync.is_port(handle))
-    return wpu::posix::detail::with_last_error(sync.close_port(handle, &err), err);
+  if (sync.is_port(handle)) {
+    const BOOL ok = sync.close_port(handle, &err);
+    if (ok) wpu::leaks::note_closed(wpu::leak_kind::port, reinterpret_cast<std::uintptr_t>(handle));
+    return wpu::posix::detail::with_last_error(ok, err);
+  }
   int wsa_err = 0;
-  if (sync.close_event(handle, &wsa_err)) return TRUE;
+  if (sync.close_event(handle, &wsa_err)) {
+    wpu::leaks::note_closed(wpu::leak_kind::event, reinterpret_cast<std::uintptr_t>(handle));
+    return TRUE;
+  }
   wpu::posix::last_error() = ERROR_INVALID_HANDLE;
   return FALSE;
 }

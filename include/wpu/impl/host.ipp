@@ -234,19 +234,60 @@ inline HMODULE WINAPI host_load_library_a(LPCSTR name) {
 }
 #endif  // defined(WPU_WINDOWS)
 
+// The leak report's decorator for a host over `backend`: the default
+// backend's is wpu_get_upcall_table's (so the process host's table is that
+// one, as without the report); another backend's is made into `own`.
+// nullptr when out of memory (the table is then made without it).
+inline leak_upcalls* leak_decorator(native_backend& backend,
+                                    std::unique_ptr<leak_upcalls>& own) noexcept {
+  if (&backend == &default_backend()) return &default_leak_upcalls();
+  own.reset(new (std::nothrow) leak_upcalls(backend));
+  return own.get();
+}
+
+// The catalog entries whose route belongs to module `m`, in route order
+// (the leak report of its WSPCleanup). Out of memory: none. Under the host's
+// mutex.
+template <class Routes, class Module>
+void module_entries(const Routes& routes, const Module* m, leaks::entry_list* out) noexcept {
+  try {
+    for (const auto& r : routes)
+      if (r.owner == m) out->push_back(r.catalog_id);
+  } catch (...) {
+    out->clear();
+  }
+}
+
+// The report after a provider's last WSPCleanup: what its entries made and
+// did not close, "at WSPCleanup of catalog entry N" (entries N, M, ...).
+inline void report_module_leaks(const leaks::entry_list& entries) noexcept {
+  try {
+    std::string where =
+        entries.size() == 1 ? "WSPCleanup of catalog entry " : "WSPCleanup of catalog entries ";
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      where += (i == 0 ? "" : ", ") + std::to_string(entries[i]);
+    leaks::report(where.c_str(), nullptr, entries);
+  } catch (...) {
+    // Out of memory: the objects stay recorded, for the next report.
+  }
+}
+
 }  // namespace detail
 
 WPU_DECL host::host(catalog& providers, native_backend& backend) noexcept
     : catalog_(providers), backend_(backend), upcalls_{} {
-  // Tracing on now: the providers' table reaches the backend through a
-  // trace_upcalls; over the default backend, the one wpu_get_upcall_table
-  // uses (the same table).
+  // The leak report's decorator, when on, sits between the table and the
+  // backend; tracing, when on, outside it. Over the default backend both
+  // are wpu_get_upcall_table's (the same table).
+  leak_upcalls* leak = leaks::enabled() ? detail::leak_decorator(backend_, leaks_) : nullptr;
   if (!detail::trace_active()) {
-    upcalls_status_ = try_make_upcall_table(backend_, &upcalls_);
+    upcalls_status_ = leak != nullptr ? try_make_upcall_table(*leak, &upcalls_)
+                                      : try_make_upcall_table(backend_, &upcalls_);
   } else if (&backend_ == &default_backend()) {
     upcalls_status_ = try_make_upcall_table(detail::traced_default_backend(), &upcalls_);
   } else {
-    trace_.reset(new (std::nothrow) trace_upcalls(backend_));
+    trace_.reset(new (std::nothrow)
+                     trace_upcalls(leak != nullptr ? static_cast<upcalls&>(*leak) : backend_));
     upcalls_status_ = trace_ ? try_make_upcall_table(*trace_, &upcalls_) : WSAENOBUFS;
   }
 }
@@ -299,18 +340,27 @@ WPU_DECL void host::cleanup_locked() noexcept {
   }
   for (const auto& sr : open) {
     int e = 0;
+    leak_entry_scope leak_scope(sr.second->catalog_id);
     sr.second->procs->lpWSPCloseSocket(sr.first, &e);
+    leaks::detail::forget_ifs(sr.first);
   }
   sockets_.clear();
   for (module& m : modules_)
     if (m.startups > 0) unload_module(m);
+  leaks::report("WSACleanup");  // what is still open (nothing when the report is off)
 }
 
 WPU_DECL void host::unload_module(module& m) noexcept {
-  for (; m.startups > 0; --m.startups) {
-    int e = 0;
-    m.procs.lpWSPCleanup(&e);
+  leaks::entry_list leak_entries;  // the module's catalog entries, when the report is on
+  if (leaks::enabled()) detail::module_entries(routes_, &m, &leak_entries);
+  {
+    leak_entry_scope leak_scope(leak_entries.empty() ? 0 : leak_entries.front());
+    for (; m.startups > 0; --m.startups) {
+      int e = 0;
+      m.procs.lpWSPCleanup(&e);
+    }
   }
+  if (!leak_entries.empty()) detail::report_module_leaks(leak_entries);
   detail::close_library(m.library);
   m.library = nullptr;
   m.procs = WSPPROC_TABLE{};
@@ -372,6 +422,7 @@ WPU_DECL int host::start_module(module& m, const provider_entry& e) noexcept {
   WSPDATA data{};
   WSPPROC_TABLE procs{};
   WSAPROTOCOL_INFOW info = e.info;
+  leak_entry_scope leak_scope(e.info.dwCatalogEntryId);
   const int rc = start(MAKEWORD(2, 2), &data, &info, upcalls_, &procs);
   if (rc != 0) {
     detail::report_host_failure(entry + ": WSPStartup of '" + file + "' failed with " +
@@ -549,6 +600,7 @@ WPU_DECL SOCKET host::socket(int af, int type, int protocol, const WSAPROTOCOL_I
     WSAPROTOCOL_INFOW entry_info = e->info;
     auto* provider_info = info != nullptr ? const_cast<WSAPROTOCOL_INFOW*>(info) : &entry_info;
     int e2 = 0;
+    leak_entry_scope leak_scope(r->catalog_id);
     SOCKET s = r->procs->lpWSPSocket(af, type, protocol, provider_info, g, flags, &e2);
     if (s == INVALID_SOCKET) {
       // A provider busy with a blocking call passes the request on to the
@@ -569,6 +621,7 @@ WPU_DECL SOCKET host::accept(SOCKET s, sockaddr* addr, int* addrlen, LPCONDITION
   const route* r = find(s, err);
   if (r == nullptr) return INVALID_SOCKET;
   int e = 0;
+  leak_entry_scope leak_scope(r->catalog_id);
   SOCKET a = r->procs->lpWSPAccept(s, addr, addrlen, condition, callback_data, &e);
   if (a == INVALID_SOCKET) {
     set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
@@ -593,11 +646,15 @@ WPU_DECL int host::close(SOCKET s, int* err) noexcept {
   }
   const std::uint64_t ifs_serial = backend_.ifs_serial(s);
   int e = 0;
-  if (r->procs->lpWSPCloseSocket(s, &e) != 0) {
-    set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
-    return SOCKET_ERROR;
+  {
+    leak_entry_scope leak_scope(r->catalog_id);
+    if (r->procs->lpWSPCloseSocket(s, &e) != 0) {
+      set_error(err, e != 0 ? e : WSASYSCALLFAILURE);
+      return SOCKET_ERROR;
+    }
   }
   if (ifs_serial != 0) backend_.forget_ifs_handle(s, ifs_serial);
+  leaks::detail::forget_ifs(s);
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   if (serial != 0) sockets_.erase(s, serial);
   return 0;
@@ -648,6 +705,13 @@ WPU_DECL WSATHREADID* host::caller_thread() noexcept {
     state->id_open = default_backend().open_current_thread(&state->id, &e) == 0;
   }
   return &state->id;
+}
+
+WPU_DECL void leaks::detail::record_socket(SOCKET s, const char* api) noexcept {
+  int err = 0;
+  const host::route* route = process_host().find(s, &err);
+  created(leak_kind::socket, static_cast<std::uintptr_t>(s), api,
+          route != nullptr ? route->catalog_id : 0);
 }
 
 WPU_DECL host& process_host() noexcept {

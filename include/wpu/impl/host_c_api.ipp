@@ -54,7 +54,7 @@ inline int& this_thread_open_type() noexcept {
 inline WSATHREADID* caller_thread() noexcept {
 #if defined(WPU_WINDOWS)
   return host::caller_thread();
-#else   // !defined(WPU_WINDOWS)
+#else  // !defined(WPU_WINDOWS)
 #  if defined(__ELF__) && defined(__GNUC__)
   __attribute__((tls_model("initial-exec")))
 #  endif  // defined(__ELF__) && defined(__GNUC__)
@@ -62,7 +62,7 @@ inline WSATHREADID* caller_thread() noexcept {
   WSATHREADID* t = cached;
   if (t == nullptr) t = cached = host::caller_thread();
   return t;
-#endif  // defined(WPU_WINDOWS)
+#endif    // defined(WPU_WINDOWS)
 }
 
 // Calls f(procs, &err) for a hosted socket: SOCKET_ERROR with the host's
@@ -214,155 +214,205 @@ WPU_NAMESPACE_END
 extern "C" {
 
 WPU_DECL int wpu_wsa_startup(WORD wVersionRequested, LPWSADATA lpWSAData) {
-  auto trace = wpu::detail::app_trace("WSAStartup", wpu::detail::tr::version{wVersionRequested}, lpWSAData);
-  return trace.done(wpu::detail::trace_result::code, wpu::process_host().startup(wVersionRequested, lpWSAData));
+  auto trace =
+      wpu::detail::app_trace("WSAStartup", wpu::detail::tr::version{wVersionRequested}, lpWSAData);
+  return trace.done(wpu::detail::trace_result::code,
+                    wpu::process_host().startup(wVersionRequested, lpWSAData));
 }
 
 WPU_DECL int wpu_wsa_cleanup(void) {
   auto trace = wpu::detail::app_trace("WSACleanup");
   int err = 0;
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::int_result(wpu::process_host().cleanup(&err), err));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::int_result(wpu::process_host().cleanup(&err), err));
 }
 
 WPU_DECL SOCKET wpu_wsa_socket_w(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo,
                                  GROUP g, DWORD dwFlags) {
-  auto trace = wpu::detail::app_trace("WSASocketW", af, type, protocol, lpProtocolInfo, g, wpu::detail::tr::hex{dwFlags});
+  auto trace = wpu::detail::app_trace("WSASocketW", af, type, protocol, lpProtocolInfo, g,
+                                      wpu::detail::tr::hex{dwFlags});
   int err = 0;
-  return trace.done(wpu::detail::trace_result::socket, wpu::detail::socket_result(
-      wpu::process_host().socket(af, type, protocol, lpProtocolInfo, g, dwFlags, &err), err));
+  const SOCKET s = wpu::detail::socket_result(
+      wpu::process_host().socket(af, type, protocol, lpProtocolInfo, g, dwFlags, &err), err);
+  wpu::leaks::note_socket(s, "WSASocketW");
+  return trace.done(wpu::detail::trace_result::socket, s);
 }
 
 WPU_DECL SOCKET wpu_socket(int af, int type, int protocol) {
   auto trace = wpu::detail::app_trace("socket", af, type, protocol);
   const DWORD flags =
       wpu::detail::this_thread_open_type() == 0 ? 0x01 /* WSA_FLAG_OVERLAPPED */ : 0;
-  return trace.done(wpu::detail::trace_result::socket, wpu_wsa_socket_w(af, type, protocol, nullptr, 0, flags));
+  return trace.done(wpu::detail::trace_result::socket,
+                    wpu_wsa_socket_w(af, type, protocol, nullptr, 0, flags));
 }
 
 WPU_DECL int wpu_closesocket(SOCKET s) {
   auto trace = wpu::detail::app_trace("closesocket", wpu::detail::tr::sock{s});
   int err = 0;
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::int_result(wpu::process_host().close(s, &err), err));
+  const int rc = wpu::detail::int_result(wpu::process_host().close(s, &err), err);
+  if (rc == 0) wpu::leaks::note_closed(wpu::leak_kind::socket, static_cast<std::uintptr_t>(s));
+  return trace.done(wpu::detail::trace_result::sockerr, rc);
 }
 
 WPU_DECL int wpu_bind(SOCKET s, const struct sockaddr* name, int namelen) {
-  auto trace = wpu::detail::app_trace("bind", wpu::detail::tr::sock{s}, wpu::detail::tr::address{name, namelen}, namelen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(
-      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPBind(s, name, namelen, e); }));
+  auto trace = wpu::detail::app_trace("bind", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::address{name, namelen}, namelen);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPBind(s, name, namelen, e);
+                    }));
 }
 
 WPU_DECL int wpu_listen(SOCKET s, int backlog) {
   auto trace = wpu::detail::app_trace("listen", wpu::detail::tr::sock{s}, backlog);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(
-      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPListen(s, backlog, e); }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPListen(s, backlog, e);
+                    }));
 }
 
 WPU_DECL SOCKET wpu_wsa_accept(SOCKET s, struct sockaddr* addr, LPINT addrlen,
                                LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData) {
-  auto trace = wpu::detail::app_trace("WSAAccept", wpu::detail::tr::sock{s}, addr, addrlen, reinterpret_cast<const void*>(lpfnCondition), wpu::detail::tr::hex{dwCallbackData});
+  auto trace = wpu::detail::app_trace("WSAAccept", wpu::detail::tr::sock{s}, addr, addrlen,
+                                      reinterpret_cast<const void*>(lpfnCondition),
+                                      wpu::detail::tr::hex{dwCallbackData});
   int err = 0;
-  return trace.done(wpu::detail::trace_result::socket, wpu::detail::socket_result(
-      wpu::process_host().accept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err), err));
+  const SOCKET a = wpu::detail::socket_result(
+      wpu::process_host().accept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err), err);
+  wpu::leaks::note_socket(a, "WSAAccept");
+  return trace.done(wpu::detail::trace_result::socket, a);
 }
 
 WPU_DECL SOCKET wpu_accept(SOCKET s, struct sockaddr* addr, int* addrlen) {
   auto trace = wpu::detail::app_trace("accept", wpu::detail::tr::sock{s}, addr, addrlen);
-  return trace.done(wpu::detail::trace_result::socket, wpu_wsa_accept(s, addr, addrlen, nullptr, 0));
+  return trace.done(wpu::detail::trace_result::socket,
+                    wpu_wsa_accept(s, addr, addrlen, nullptr, 0));
 }
 
 WPU_DECL int wpu_wsa_connect(SOCKET s, const struct sockaddr* name, int namelen,
                              LPWSABUF lpCallerData, LPWSABUF lpCalleeData, LPQOS lpSQOS,
                              LPQOS lpGQOS) {
-  auto trace = wpu::detail::app_trace("WSAConnect", wpu::detail::tr::sock{s}, wpu::detail::tr::address{name, namelen}, namelen, lpCallerData, lpCalleeData, lpSQOS, lpGQOS);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPConnect(s, name, namelen, lpCallerData, lpCalleeData, lpSQOS, lpGQOS, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSAConnect", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::address{name, namelen}, namelen,
+                                      lpCallerData, lpCalleeData, lpSQOS, lpGQOS);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPConnect(s, name, namelen, lpCallerData, lpCalleeData, lpSQOS,
+                                            lpGQOS, e);
+                    }));
 }
 
 WPU_DECL int wpu_connect(SOCKET s, const struct sockaddr* name, int namelen) {
-  auto trace = wpu::detail::app_trace("connect", wpu::detail::tr::sock{s}, wpu::detail::tr::address{name, namelen}, namelen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu_wsa_connect(s, name, namelen, nullptr, nullptr, nullptr, nullptr));
+  auto trace = wpu::detail::app_trace("connect", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::address{name, namelen}, namelen);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu_wsa_connect(s, name, namelen, nullptr, nullptr, nullptr, nullptr));
 }
 
 WPU_DECL int wpu_send(SOCKET s, const char* buf, int len, int flags) {
-  auto trace = wpu::detail::app_trace("send", wpu::detail::tr::sock{s}, buf, len, wpu::detail::tr::hex{static_cast<unsigned>(flags)});
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
-    DWORD sent = 0;
-    if (p.lpWSPSend(s, &b, 1, &sent, static_cast<DWORD>(flags), nullptr, nullptr,
-                    wpu::detail::caller_thread(), e) != 0)
-      return SOCKET_ERROR;
-    return static_cast<int>(sent);
-  }));
+  auto trace = wpu::detail::app_trace("send", wpu::detail::tr::sock{s}, buf, len,
+                                      wpu::detail::tr::hex{static_cast<unsigned>(flags)});
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
+                      DWORD sent = 0;
+                      if (p.lpWSPSend(s, &b, 1, &sent, static_cast<DWORD>(flags), nullptr, nullptr,
+                                      wpu::detail::caller_thread(), e) != 0)
+                        return SOCKET_ERROR;
+                      return static_cast<int>(sent);
+                    }));
 }
 
 WPU_DECL int wpu_recv(SOCKET s, char* buf, int len, int flags) {
-  auto trace = wpu::detail::app_trace("recv", wpu::detail::tr::sock{s}, buf, len, wpu::detail::tr::hex{static_cast<unsigned>(flags)});
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    WSABUF b{static_cast<ULONG>(len), buf};
-    DWORD got = 0, f = static_cast<DWORD>(flags);
-    if (p.lpWSPRecv(s, &b, 1, &got, &f, nullptr, nullptr, wpu::detail::caller_thread(), e) != 0)
-      return SOCKET_ERROR;
-    return static_cast<int>(got);
-  }));
+  auto trace = wpu::detail::app_trace("recv", wpu::detail::tr::sock{s}, buf, len,
+                                      wpu::detail::tr::hex{static_cast<unsigned>(flags)});
+  return trace.done(
+      wpu::detail::trace_result::sockerr,
+      wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+        WSABUF b{static_cast<ULONG>(len), buf};
+        DWORD got = 0, f = static_cast<DWORD>(flags);
+        if (p.lpWSPRecv(s, &b, 1, &got, &f, nullptr, nullptr, wpu::detail::caller_thread(), e) != 0)
+          return SOCKET_ERROR;
+        return static_cast<int>(got);
+      }));
 }
 
 WPU_DECL int wpu_sendto(SOCKET s, const char* buf, int len, int flags, const struct sockaddr* to,
                         int tolen) {
-  auto trace = wpu::detail::app_trace("sendto", wpu::detail::tr::sock{s}, buf, len, wpu::detail::tr::hex{static_cast<unsigned>(flags)}, wpu::detail::tr::address{to, tolen}, tolen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
-    DWORD sent = 0;
-    if (p.lpWSPSendTo(s, &b, 1, &sent, static_cast<DWORD>(flags), to, tolen, nullptr, nullptr,
-                      wpu::detail::caller_thread(), e) != 0)
-      return SOCKET_ERROR;
-    return static_cast<int>(sent);
-  }));
+  auto trace = wpu::detail::app_trace("sendto", wpu::detail::tr::sock{s}, buf, len,
+                                      wpu::detail::tr::hex{static_cast<unsigned>(flags)},
+                                      wpu::detail::tr::address{to, tolen}, tolen);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      WSABUF b{static_cast<ULONG>(len), const_cast<char*>(buf)};
+                      DWORD sent = 0;
+                      if (p.lpWSPSendTo(s, &b, 1, &sent, static_cast<DWORD>(flags), to, tolen,
+                                        nullptr, nullptr, wpu::detail::caller_thread(), e) != 0)
+                        return SOCKET_ERROR;
+                      return static_cast<int>(sent);
+                    }));
 }
 
 WPU_DECL int wpu_recvfrom(SOCKET s, char* buf, int len, int flags, struct sockaddr* from,
                           int* fromlen) {
-  auto trace = wpu::detail::app_trace("recvfrom", wpu::detail::tr::sock{s}, buf, len, wpu::detail::tr::hex{static_cast<unsigned>(flags)}, from, fromlen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    WSABUF b{static_cast<ULONG>(len), buf};
-    DWORD got = 0, f = static_cast<DWORD>(flags);
-    if (p.lpWSPRecvFrom(s, &b, 1, &got, &f, from, fromlen, nullptr, nullptr,
-                        wpu::detail::caller_thread(), e) != 0)
-      return SOCKET_ERROR;
-    return static_cast<int>(got);
-  }));
+  auto trace =
+      wpu::detail::app_trace("recvfrom", wpu::detail::tr::sock{s}, buf, len,
+                             wpu::detail::tr::hex{static_cast<unsigned>(flags)}, from, fromlen);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      WSABUF b{static_cast<ULONG>(len), buf};
+                      DWORD got = 0, f = static_cast<DWORD>(flags);
+                      if (p.lpWSPRecvFrom(s, &b, 1, &got, &f, from, fromlen, nullptr, nullptr,
+                                          wpu::detail::caller_thread(), e) != 0)
+                        return SOCKET_ERROR;
+                      return static_cast<int>(got);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_send(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                           LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  auto trace = wpu::detail::app_trace("WSASend", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesSent, wpu::detail::tr::hex{dwFlags}, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpOverlapped,
-                       lpCompletionRoutine, wpu::detail::caller_thread(), e);
-  }));
+  auto trace =
+      wpu::detail::app_trace("WSASend", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount,
+                             lpNumberOfBytesSent, wpu::detail::tr::hex{dwFlags}, lpOverlapped,
+                             reinterpret_cast<const void*>(lpCompletionRoutine));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags,
+                                         lpOverlapped, lpCompletionRoutine,
+                                         wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_recv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                           LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
                           LPWSAOVERLAPPED lpOverlapped,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  auto trace = wpu::detail::app_trace("WSARecv", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
-                       lpCompletionRoutine, wpu::detail::caller_thread(), e);
-  }));
+  auto trace = wpu::detail::app_trace("WSARecv", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount,
+                                      lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
+                                      reinterpret_cast<const void*>(lpCompletionRoutine));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags,
+                                         lpOverlapped, lpCompletionRoutine,
+                                         wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_send_to(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                              LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
                              const struct sockaddr* lpTo, int iTolen, LPWSAOVERLAPPED lpOverlapped,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  auto trace = wpu::detail::app_trace("WSASendTo", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesSent, wpu::detail::tr::hex{dwFlags}, wpu::detail::tr::address{lpTo, iTolen}, iTolen, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo, iTolen,
-                         lpOverlapped, lpCompletionRoutine, wpu::detail::caller_thread(), e);
-  }));
+  auto trace = wpu::detail::app_trace(
+      "WSASendTo", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
+      wpu::detail::tr::hex{dwFlags}, wpu::detail::tr::address{lpTo, iTolen}, iTolen, lpOverlapped,
+      reinterpret_cast<const void*>(lpCompletionRoutine));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
+                                           dwFlags, lpTo, iTolen, lpOverlapped, lpCompletionRoutine,
+                                           wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -370,17 +420,21 @@ WPU_DECL int wpu_wsa_recv_from(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount
                                struct sockaddr* lpFrom, LPINT lpFromlen,
                                LPWSAOVERLAPPED lpOverlapped,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  auto trace = wpu::detail::app_trace("WSARecvFrom", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom, lpFromlen, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                           lpFromlen, lpOverlapped, lpCompletionRoutine,
-                           wpu::detail::caller_thread(), e);
-  }));
+  auto trace = wpu::detail::app_trace(
+      "WSARecvFrom", wpu::detail::tr::sock{s}, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
+      lpFlags, lpFrom, lpFromlen, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
+                                             lpFlags, lpFrom, lpFromlen, lpOverlapped,
+                                             lpCompletionRoutine, wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                             LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags) {
-  auto trace = wpu::detail::app_trace("WSAGetOverlappedResult", wpu::detail::tr::sock{s}, lpOverlapped, lpcbTransfer, fWait, lpdwFlags);
+  auto trace = wpu::detail::app_trace("WSAGetOverlappedResult", wpu::detail::tr::sock{s},
+                                      lpOverlapped, lpcbTransfer, fWait, lpdwFlags);
   int err = 0;
   wpu::host& h = wpu::process_host();
   if (const wpu::host::route* r = h.started() ? h.find(s, &err) : nullptr) {
@@ -399,58 +453,76 @@ WPU_DECL BOOL wpu_wsa_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapp
 }
 
 WPU_DECL int wpu_wsa_event_select(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents) {
-  auto trace = wpu::detail::app_trace("WSAEventSelect", wpu::detail::tr::sock{s}, wpu::detail::tr::handle{hEventObject}, wpu::detail::tr::events{lNetworkEvents});
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPEventSelect(s, hEventObject, lNetworkEvents, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSAEventSelect", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::handle{hEventObject},
+                                      wpu::detail::tr::events{lNetworkEvents});
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPEventSelect(s, hEventObject, lNetworkEvents, e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_enum_network_events(SOCKET s, WSAEVENT hEventObject,
                                          LPWSANETWORKEVENTS lpNetworkEvents) {
-  auto trace = wpu::detail::app_trace("WSAEnumNetworkEvents", wpu::detail::tr::sock{s}, wpu::detail::tr::handle{hEventObject}, lpNetworkEvents);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPEnumNetworkEvents(s, hEventObject, lpNetworkEvents, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSAEnumNetworkEvents", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::handle{hEventObject}, lpNetworkEvents);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPEnumNetworkEvents(s, hEventObject, lpNetworkEvents, e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_async_select(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent) {
-  auto trace = wpu::detail::app_trace("WSAAsyncSelect", wpu::detail::tr::sock{s}, wpu::detail::tr::handle{hWnd}, wpu::detail::tr::message{wMsg}, wpu::detail::tr::events{lEvent});
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSAAsyncSelect", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::handle{hWnd}, wpu::detail::tr::message{wMsg},
+                                      wpu::detail::tr::events{lEvent});
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, e);
+                    }));
 }
 
 WPU_DECL int wpu_select(int nfds, wpu_ws_fd_set* readfds, wpu_ws_fd_set* writefds,
                         wpu_ws_fd_set* exceptfds, const struct timeval* timeout) {
   auto trace = wpu::detail::app_trace("select", nfds, readfds, writefds, exceptfds, timeout);
   int err = 0;
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::int_result(
-      wpu::process_host().select(nfds, readfds, writefds, exceptfds, timeout, &err), err));
+  return trace.done(
+      wpu::detail::trace_result::sockerr,
+      wpu::detail::int_result(
+          wpu::process_host().select(nfds, readfds, writefds, exceptfds, timeout, &err), err));
 }
 
 WPU_DECL int wpu_ioctlsocket(SOCKET s, LONG cmd, ULONG* argp) {
-  auto trace = wpu::detail::app_trace("ioctlsocket", wpu::detail::tr::sock{s}, wpu::detail::tr::hex{static_cast<std::uint32_t>(cmd)}, argp);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    DWORD returned = 0;
-    return p.lpWSPIoctl(s, static_cast<DWORD>(cmd), argp, sizeof(ULONG), argp, sizeof(ULONG),
-                        &returned, nullptr, nullptr, wpu::detail::caller_thread(), e);
-  }));
+  auto trace = wpu::detail::app_trace("ioctlsocket", wpu::detail::tr::sock{s},
+                                      wpu::detail::tr::hex{static_cast<std::uint32_t>(cmd)}, argp);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      DWORD returned = 0;
+                      return p.lpWSPIoctl(s, static_cast<DWORD>(cmd), argp, sizeof(ULONG), argp,
+                                          sizeof(ULONG), &returned, nullptr, nullptr,
+                                          wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
                            LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
                            LPWSAOVERLAPPED lpOverlapped,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  auto trace = wpu::detail::app_trace("WSAIoctl", wpu::detail::tr::sock{s}, wpu::detail::tr::hex{dwIoControlCode}, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned, lpOverlapped, reinterpret_cast<const void*>(lpCompletionRoutine));
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
-                        lpcbBytesReturned, lpOverlapped, lpCompletionRoutine,
-                        wpu::detail::caller_thread(), e);
-  }));
+  auto trace = wpu::detail::app_trace(
+      "WSAIoctl", wpu::detail::tr::sock{s}, wpu::detail::tr::hex{dwIoControlCode}, lpvInBuffer,
+      cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned, lpOverlapped,
+      reinterpret_cast<const void*>(lpCompletionRoutine));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer,
+                                          cbOutBuffer, lpcbBytesReturned, lpOverlapped,
+                                          lpCompletionRoutine, wpu::detail::caller_thread(), e);
+                    }));
 }
 
 WPU_DECL int wpu_getsockopt(SOCKET s, int level, int optname, char* optval, int* optlen) {
-  auto trace = wpu::detail::app_trace("getsockopt", wpu::detail::tr::sock{s}, level, optname, optval, optlen);
+  auto trace = wpu::detail::app_trace("getsockopt", wpu::detail::tr::sock{s}, level, optname,
+                                      optval, optlen);
   if (level == wpu::detail::ws_sol_socket && optname == wpu::detail::ws_so_opentype) {
     int err = 0;
     if (!wpu::process_host().started()) {
@@ -466,13 +538,15 @@ WPU_DECL int wpu_getsockopt(SOCKET s, int level, int optname, char* optval, int*
     wpu::detail::set_wsa_last_error(err);
     return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
   }
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPGetSockOpt(s, level, optname, optval, optlen, e);
-  }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPGetSockOpt(s, level, optname, optval, optlen, e);
+                    }));
 }
 
 WPU_DECL int wpu_setsockopt(SOCKET s, int level, int optname, const char* optval, int optlen) {
-  auto trace = wpu::detail::app_trace("setsockopt", wpu::detail::tr::sock{s}, level, optname, optval, optlen);
+  auto trace = wpu::detail::app_trace("setsockopt", wpu::detail::tr::sock{s}, level, optname,
+                                      optval, optlen);
   if (level == wpu::detail::ws_sol_socket && optname == wpu::detail::ws_so_opentype) {
     int err = 0;
     if (!wpu::process_host().started()) {
@@ -486,47 +560,59 @@ WPU_DECL int wpu_setsockopt(SOCKET s, int level, int optname, const char* optval
     wpu::detail::set_wsa_last_error(err);
     return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
   }
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPSetSockOpt(s, level, optname, optval, optlen, e);
-  }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPSetSockOpt(s, level, optname, optval, optlen, e);
+                    }));
 }
 
 WPU_DECL int wpu_getsockname(SOCKET s, struct sockaddr* name, int* namelen) {
   auto trace = wpu::detail::app_trace("getsockname", wpu::detail::tr::sock{s}, name, namelen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(
-      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPGetSockName(s, name, namelen, e); }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPGetSockName(s, name, namelen, e);
+                    }));
 }
 
 WPU_DECL int wpu_getpeername(SOCKET s, struct sockaddr* name, int* namelen) {
   auto trace = wpu::detail::app_trace("getpeername", wpu::detail::tr::sock{s}, name, namelen);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(
-      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPGetPeerName(s, name, namelen, e); }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPGetPeerName(s, name, namelen, e);
+                    }));
 }
 
 WPU_DECL int wpu_shutdown(SOCKET s, int how) {
   auto trace = wpu::detail::app_trace("shutdown", wpu::detail::tr::sock{s}, how);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(
-      s, [&](const WSPPROC_TABLE& p, int* e) { return p.lpWSPShutdown(s, how, e); }));
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPShutdown(s, how, e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_send_disconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
-  auto trace = wpu::detail::app_trace("WSASendDisconnect", wpu::detail::tr::sock{s}, lpOutboundDisconnectData);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPSendDisconnect(s, lpOutboundDisconnectData, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSASendDisconnect", wpu::detail::tr::sock{s},
+                                      lpOutboundDisconnectData);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPSendDisconnect(s, lpOutboundDisconnectData, e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_recv_disconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
-  auto trace = wpu::detail::app_trace("WSARecvDisconnect", wpu::detail::tr::sock{s}, lpInboundDisconnectData);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    return p.lpWSPRecvDisconnect(s, lpInboundDisconnectData, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSARecvDisconnect", wpu::detail::tr::sock{s},
+                                      lpInboundDisconnectData);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      return p.lpWSPRecvDisconnect(s, lpInboundDisconnectData, e);
+                    }));
 }
 
 // WSAEnumProtocolsW needs WSAStartup, as on Windows (WSCEnumProtocols does not).
 WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lpProtocolBuffer,
                                       LPDWORD lpdwBufferLength) {
-  auto trace = wpu::detail::app_trace("WSAEnumProtocolsW", lpiProtocols, lpProtocolBuffer, lpdwBufferLength);
+  auto trace =
+      wpu::detail::app_trace("WSAEnumProtocolsW", lpiProtocols, lpProtocolBuffer, lpdwBufferLength);
   int err = 0;
   int n = SOCKET_ERROR;
   if (!wpu::process_host().started())
@@ -543,14 +629,18 @@ WPU_DECL int wpu_wsa_enum_protocols_w(LPINT lpiProtocols, LPWSAPROTOCOL_INFOW lp
 // sized again.
 WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lpProtocolBuffer,
                                       LPDWORD lpdwBufferLength) {
-  auto trace = wpu::detail::app_trace("WSAEnumProtocolsA", lpiProtocols, lpProtocolBuffer, lpdwBufferLength);
+  auto trace =
+      wpu::detail::app_trace("WSAEnumProtocolsA", lpiProtocols, lpProtocolBuffer, lpdwBufferLength);
   if (lpdwBufferLength == nullptr)  // the W function's error for it
-    return trace.done(wpu::detail::trace_result::sockerr, wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, nullptr));
+    return trace.done(wpu::detail::trace_result::sockerr,
+                      wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, nullptr));
   for (;;) {
     DWORD wlen = 0;
     int n = wpu_wsa_enum_protocols_w(lpiProtocols, nullptr, &wlen);
-    if (n != SOCKET_ERROR) return trace.done(wpu::detail::trace_result::sockerr, n);  // nothing matches: 0 records
-    if (wpu::detail::wsa_last_error() != WSAENOBUFS) return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
+    if (n != SOCKET_ERROR)
+      return trace.done(wpu::detail::trace_result::sockerr, n);  // nothing matches: 0 records
+    if (wpu::detail::wsa_last_error() != WSAENOBUFS)
+      return trace.done(wpu::detail::trace_result::sockerr, SOCKET_ERROR);
     const DWORD count = wlen / static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOW));
     const DWORD need = count * static_cast<DWORD>(sizeof(WSAPROTOCOL_INFOA));
     if (lpProtocolBuffer == nullptr || *lpdwBufferLength < need) {
@@ -575,39 +665,47 @@ WPU_DECL int wpu_wsa_enum_protocols_a(LPINT lpiProtocols, LPWSAPROTOCOL_INFOA lp
 
 WPU_DECL SOCKET wpu_wsa_socket_a(int af, int type, int protocol, LPWSAPROTOCOL_INFOA lpProtocolInfo,
                                  GROUP g, DWORD dwFlags) {
-  auto trace = wpu::detail::app_trace("WSASocketA", af, type, protocol, lpProtocolInfo, g, wpu::detail::tr::hex{dwFlags});
-  if (lpProtocolInfo == nullptr) return trace.done(wpu::detail::trace_result::socket, wpu_wsa_socket_w(af, type, protocol, nullptr, g, dwFlags));
+  auto trace = wpu::detail::app_trace("WSASocketA", af, type, protocol, lpProtocolInfo, g,
+                                      wpu::detail::tr::hex{dwFlags});
+  if (lpProtocolInfo == nullptr)
+    return trace.done(wpu::detail::trace_result::socket,
+                      wpu_wsa_socket_w(af, type, protocol, nullptr, g, dwFlags));
   WSAPROTOCOL_INFOW w;
   wpu::detail::protocol_info_from_ansi(*lpProtocolInfo, &w);
-  return trace.done(wpu::detail::trace_result::socket, wpu_wsa_socket_w(af, type, protocol, &w, g, dwFlags));
+  return trace.done(wpu::detail::trace_result::socket,
+                    wpu_wsa_socket_w(af, type, protocol, &w, g, dwFlags));
 }
 
 WPU_DECL int wpu_wsa_duplicate_socket_w(SOCKET s, DWORD dwProcessId,
                                         LPWSAPROTOCOL_INFOW lpProtocolInfo) {
-  auto trace = wpu::detail::app_trace("WSADuplicateSocketW", wpu::detail::tr::sock{s}, dwProcessId, lpProtocolInfo);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    if (lpProtocolInfo == nullptr) {
-      *e = WSAEFAULT;
-      return SOCKET_ERROR;
-    }
-    return p.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo, e);
-  }));
+  auto trace = wpu::detail::app_trace("WSADuplicateSocketW", wpu::detail::tr::sock{s}, dwProcessId,
+                                      lpProtocolInfo);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      if (lpProtocolInfo == nullptr) {
+                        *e = WSAEFAULT;
+                        return SOCKET_ERROR;
+                      }
+                      return p.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo, e);
+                    }));
 }
 
 WPU_DECL int wpu_wsa_duplicate_socket_a(SOCKET s, DWORD dwProcessId,
                                         LPWSAPROTOCOL_INFOA lpProtocolInfo) {
-  auto trace = wpu::detail::app_trace("WSADuplicateSocketA", wpu::detail::tr::sock{s}, dwProcessId, lpProtocolInfo);
-  return trace.done(wpu::detail::trace_result::sockerr, wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
-    if (lpProtocolInfo == nullptr) {
-      *e = WSAEFAULT;
-      return SOCKET_ERROR;
-    }
-    WSAPROTOCOL_INFOW w;
-    std::memset(&w, 0, sizeof w);
-    const int rc = p.lpWSPDuplicateSocket(s, dwProcessId, &w, e);
-    if (rc == 0) wpu::detail::protocol_info_to_ansi(w, lpProtocolInfo);
-    return rc;
-  }));
+  auto trace = wpu::detail::app_trace("WSADuplicateSocketA", wpu::detail::tr::sock{s}, dwProcessId,
+                                      lpProtocolInfo);
+  return trace.done(wpu::detail::trace_result::sockerr,
+                    wpu::detail::routed(s, [&](const WSPPROC_TABLE& p, int* e) {
+                      if (lpProtocolInfo == nullptr) {
+                        *e = WSAEFAULT;
+                        return SOCKET_ERROR;
+                      }
+                      WSAPROTOCOL_INFOW w;
+                      std::memset(&w, 0, sizeof w);
+                      const int rc = p.lpWSPDuplicateSocket(s, dwProcessId, &w, e);
+                      if (rc == 0) wpu::detail::protocol_info_to_ansi(w, lpProtocolInfo);
+                      return rc;
+                    }));
 }
 
 WPU_DECL int wpu_socket_catalog_id(SOCKET s, DWORD* catalog_id) {

@@ -52,5 +52,6 @@ thread_local
 #endif  // defined(WPU_POSIX)
 #include <wpu/impl/host.ipp>
 #include <wpu/impl/host_c_api.ipp>
+#include <wpu/impl/leaks.ipp>
 
 #endif  // WPU_IMPL_SRC_HPP
