@@ -48,9 +48,10 @@ class Failure(Exception):
     pass
 
 
-def run(cmd, cwd=None, env=None, check_output=True):
-    """Runs cmd (a list), prints it and its output; returns the output.
-    A non-zero exit status or a timeout raises Failure."""
+def run(cmd, cwd=None, env=None, quiet=False):
+    """Runs cmd (a list), prints it and (unless quiet) its output; returns the
+    output. A non-zero exit status or a timeout raises Failure, printing the
+    output when it was not printed."""
     print("$ " + " ".join(cmd) + (f"   (in {cwd})" if cwd else ""), flush=True)
     try:
         p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
@@ -60,9 +61,9 @@ def run(cmd, cwd=None, env=None, check_output=True):
     except OSError as e:
         raise Failure(f"cannot run {cmd[0]}: {e}")
     out = p.stdout
-    if out:
+    if out and (not quiet or p.returncode != 0):
         print(out.rstrip("\n"), flush=True)
-    if check_output and p.returncode != 0:
+    if p.returncode != 0:
         raise Failure(f"{os.path.basename(cmd[0])} exited with status {p.returncode}")
     return out
 
@@ -117,7 +118,7 @@ class Consumer:
         build = os.path.join(self.work, "build")
         env = dict(os.environ)
         env.pop("CMAKE_PREFIX_PATH", None)
-        run(["cmake", "-S", src, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+        run(["cmake", "-S", src, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=",
              f"-DCMAKE_PREFIX_PATH={prefix}", f"-DCMAKE_C_COMPILER={self.cc}",
              f"-DCMAKE_CXX_COMPILER={self.cxx}"] + [f"-D{k}={v}" for k, v in defs.items()],
             env=env)
@@ -174,7 +175,7 @@ class Consumer:
         # --force-fallback-for: the subproject even where a wpu is installed.
         run(["meson", "setup", build, parent, "--force-fallback-for=wpu"] + opts, env=env)
 
-        info = json.loads(run(["meson", "introspect", build, "--projectinfo"], env=env))
+        info = json.loads(run(["meson", "introspect", build, "--projectinfo"], env=env, quiet=True))
         expect([s["name"] for s in info.get("subprojects", [])] == ["wpu"],
                "dependency('wpu') came from the subproject wpu")
 
@@ -184,7 +185,7 @@ class Consumer:
                and not listed[0].startswith("wpu:"),
                "meson test --list holds only the parent's test")
 
-        targets = json.loads(run(["meson", "introspect", build, "--targets"], env=env))
+        targets = json.loads(run(["meson", "introspect", build, "--targets"], env=env, quiet=True))
         from_wpu = [t for t in targets if t.get("subproject") == "wpu"]
         executables = [t["name"] for t in from_wpu if t["type"] == "executable"]
         expect(len(from_wpu) > 0 and not executables,
@@ -258,7 +259,7 @@ class Consumer:
              "-o", host, *self.pkg("--libs", "wpu"), "-Wl,-rpath," + libdir])
         main = os.path.join(w, "main")
         run([self.cc, "-std=c99", os.path.join(self.here, "dlopen", "main.c"), "-o", main, "-ldl"])
-        needed = run(["readelf", "-d", main])
+        needed = run(["readelf", "-d", main], quiet=True)
         expect("libwpu" not in needed, "the program itself does not link libwpu")
 
         catalog = os.path.join(w, "consumer.catalog")
@@ -278,7 +279,8 @@ class Consumer:
         expect("host: socket made by catalog entry 1001" in out,
                "the socket came from the catalog file's entry")
         expect("host: recv THROUGH THE HOST" in out, "the provider answered through the host")
-        expect(last_line(out) == "ok: a provider hosted from a dlopen'd host", "the host reported success")
+        expect(last_line(out) == "ok: a provider hosted from a dlopen'd host",
+               "the host reported success")
 
 
 CONSUMERS = {

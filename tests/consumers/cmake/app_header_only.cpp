@@ -51,7 +51,8 @@ int main() {
   int failures = 0;
   bool same_socket = query(s) == reinterpret_cast<DWORD_PTR>(&state);
   bool same_catalog = catalog() == &wpu::process_catalog();
-  std::printf("the module knows the executable's socket handle: %s\n", same_socket ? "ok" : "FAILED");
+  std::printf("the module knows the executable's socket handle: %s\n",
+              same_socket ? "ok" : "FAILED");
   std::printf("the module sees the executable's catalog: %s\n", same_catalog ? "ok" : "FAILED");
   failures += !same_socket + !same_catalog;
   up.lpWPUCloseSocketHandle(s, &err);
