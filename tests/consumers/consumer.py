@@ -24,9 +24,9 @@ Consumers:
   cmake-compiled, cmake-header-only
       tests/consumers/cmake through find_package(wpu CONFIG), from a copy of
       P moved elsewhere (the package is relocatable).
-  multi-tu
+  multi-tu, multi-tu-pkgconfig
       tests/headers/multi_tu_{a,b,c}.cpp, header-only through CMake's
-      wpu::header_only.
+      wpu::header_only, and through `pkg-config wpu-header-only`.
   dlopen
       A program that does not link wpu loads a host shared object (wpu.pc)
       that hosts examples/upper_provider.c's module (wpu-windows.pc) named by
@@ -244,6 +244,16 @@ class Consumer:
         expect(last_line(out) == "one library in three translation units",
                "the three units share one wpu")
 
+    def multi_tu_pkgconfig(self):
+        units = os.path.join(self.source, "tests", "headers")
+        exe = os.path.join(self.work, "multi-tu")
+        run([self.cxx, "-std=c++17", *self.pkg("--cflags", "wpu-header-only"), "-I" + units,
+             *[os.path.join(units, f"multi_tu_{u}.cpp") for u in "abc"], "-o", exe,
+             *self.pkg("--libs", "wpu-header-only")])
+        out = run([exe])
+        expect(last_line(out) == "one library in three translation units",
+               "the three units share one wpu")
+
     # --- e: a dlopen'd host and a provider module ---
     def dlopen(self):
         w = self.work
@@ -290,6 +300,7 @@ CONSUMERS = {
     "cmake-compiled": lambda c: c.cmake("compiled"),
     "cmake-header-only": lambda c: c.cmake("header_only"),
     "multi-tu": lambda c: c.multi_tu(),
+    "multi-tu-pkgconfig": lambda c: c.multi_tu_pkgconfig(),
     "dlopen": lambda c: c.dlopen(),
 }
 
