@@ -130,8 +130,11 @@ class Consumer:
         """A git repository at <work>/wpu holding the source tree's files as
         they are now (tracked and untracked, ignored ones left out)."""
         try:
-            listing = subprocess.run(["git", "-C", self.source, "ls-files", "-z", "--cached",
-                                      "--others", "--exclude-standard"],
+            # safe.directory: the tree may belong to another user (a CI
+            # checkout run as root); it is only read here.
+            listing = subprocess.run(["git", "-c", "safe.directory=*", "-C", self.source,
+                                      "ls-files", "-z", "--cached", "--others",
+                                      "--exclude-standard"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      check=True, timeout=STEP_TIMEOUT).stdout
         except (OSError, subprocess.CalledProcessError) as e:
@@ -151,20 +154,24 @@ class Consumer:
         run(git + ["commit", "-q", "-m", "snapshot for tests/consumers"])
         return snap
 
+    def readme_wrap(self):
+        """The first ```ini block of README.md's section "Using it"."""
+        readme = open(os.path.join(self.source, "README.md"), encoding="utf-8").read()
+        m = re.search(r"^## Using it\n(.*?)(?=^## )", readme, re.M | re.S)
+        block = m and re.search(r"^```ini\n(.*?)^```", m.group(1), re.M | re.S)
+        if not block or "[wrap-git]" not in block.group(1):
+            raise Failure("README.md, \"Using it\": no ```ini block with the [wrap-git] file")
+        return block.group(1)
+
     def subproject(self, mode):
         self.snapshot()
         parent = os.path.join(self.work, "parent")
         shutil.copytree(os.path.join(self.here, "subproject"), parent)
         os.makedirs(os.path.join(parent, "subprojects"))
-        # README.md, "Using it": wpu cloned next to the project, at ../wpu
-        # (git clones from the subprojects folder, hence ../../wpu).
+        # The wrap file is README.md's, "Using it" (wpu cloned next to the
+        # project, at ../wpu), taken from the README so the two cannot drift.
         with open(os.path.join(parent, "subprojects", "wpu.wrap"), "w") as f:
-            f.write("[wrap-git]\n"
-                    "url = ../../wpu\n"
-                    "revision = head\n"
-                    "\n"
-                    "[provide]\n"
-                    "dependency_names = wpu, wpu-windows\n")
+            f.write(self.readme_wrap())
         env = dict(os.environ)
         for v in ("PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "CMAKE_PREFIX_PATH"):
             env.pop(v, None)
