@@ -2,8 +2,8 @@
 // subproject, in the mode given as argv[1] ("compiled" or "header-only"),
 // which must be the mode macro dependency('wpu') brought. It makes a socket
 // handle with a context through the default backend's upcall table, for a
-// catalog entry of its own, and reads the
-// context back. Exit status 0 when all of it holds.
+// catalog entry of its own, and reads the context back. Exit status 0 when
+// all of it holds.
 #include <wpu/wpu.hpp>
 
 #include <cstdio>
