@@ -54,13 +54,14 @@
 #endif  // defined(__ELF__) && defined(WPU_HEADER_ONLY)
 
 // The C++ API of the compiled library: classes and functions meant for users
-// are declared WPU_API, which exports them from libwpu on ELF. PE: the
-// library is static, nothing to export.
-#if defined(__ELF__)
+// are declared WPU_API, which exports them from the shared libwpu (GCC and
+// clang outside Windows, as WPU_C_API). Windows: the library is static,
+// nothing to export.
+#if defined(__GNUC__) && !defined(_WIN32)
 #  define WPU_API __attribute__((visibility("default")))
-#else  // !defined(__ELF__)
+#else  // !(defined(__GNUC__) && !defined(_WIN32))
 #  define WPU_API
-#endif  // defined(__ELF__)
+#endif  // defined(__GNUC__) && !defined(_WIN32)
 
 #define WPU_NAMESPACE_BEGIN   \
   namespace wpu WPU_VISIBLE { \
