@@ -10,8 +10,9 @@ set with LIST (tests/abi/exported_symbols.txt: one demangled name per line,
 `#` comments and blank lines ignored) as multisets: a constructor or
 destructor exported in two or three variants (complete, base, deleting)
 demangles to one name, listed that many times. Nothing is filtered out of nm's output:
-the library's version script (lib/libwpu.map) keeps even _init and _fini
-local, so every defined dynamic symbol is one the library chose to export.
+the library's version script (lib/libwpu.map) makes everything but wpu's own
+names local, so every defined dynamic symbol is one the library chose to
+export (GNU ld puts no _init/_fini or other linker symbol in .dynsym here).
 Also checks that `readelf -d LIBRARY` names SONAME.
 
 Fails (exit 1) naming every symbol exported but not listed and every listed
