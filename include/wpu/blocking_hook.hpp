@@ -21,7 +21,7 @@ struct blocking_hook {
 };
 
 /// The calling thread's hook.
-WPU_DECL blocking_hook& this_thread_blocking_hook() noexcept;
+WPU_API WPU_DECL blocking_hook& this_thread_blocking_hook() noexcept;
 
 WPU_NAMESPACE_END
 

@@ -44,7 +44,7 @@ struct provider_entry {
   wstring path;            // module path (UTF-16, WCHAR), not expanded
 };
 
-class catalog {
+class WPU_API catalog {
  public:
   static constexpr DWORD first_id = 1001;
 
@@ -136,23 +136,23 @@ constexpr const char* tcpip_provider_guid = "{6A3F2C10-8B4D-4E5F-9C21-7D0E1B2A3C
 /// <prefix>/<libdir>/wpu/wpu-tcpip.so of the build; Windows: wpu-tcpip.dll).
 /// *first_id (if not NULL) gets the first entry's id; the others follow it.
 /// 0, or the error of catalog::add. Any thread.
-WPU_DECL int add_tcpip_entries(catalog& c, DWORD* first_id = nullptr) noexcept;
+WPU_API WPU_DECL int add_tcpip_entries(catalog& c, DWORD* first_id = nullptr) noexcept;
 
 /// The process's catalog, used by the default backend. On first use it loads
 /// the file named by WPU_CATALOG when that variable is set and not empty;
 /// otherwise it holds add_tcpip_entries()' four entries (the default catalog).
-WPU_DECL catalog& process_catalog() noexcept;
+WPU_API WPU_DECL catalog& process_catalog() noexcept;
 
 /// 0, or the error from loading WPU_CATALOG (WSASYSNOTREADY: unreadable,
 /// WSAEINVAL: malformed, nothing loaded).
-WPU_DECL int process_catalog_status() noexcept;
+WPU_API WPU_DECL int process_catalog_status() noexcept;
 
 /// Parses a GUID in registry form, 8-4-4-4-12 hex digits such as
 /// {E70F1AA0-AB8B-11CF-8CA3-00805F48A192}; the braces are optional.
-WPU_DECL bool parse_guid(std::string_view text, GUID* out) noexcept;
+WPU_API WPU_DECL bool parse_guid(std::string_view text, GUID* out) noexcept;
 
 /// UTF-8 to UTF-16; false for malformed UTF-8 (overlong, surrogates, > U+10FFFF).
-WPU_DECL bool utf8_to_utf16(std::string_view in, wstring* out);
+WPU_API WPU_DECL bool utf8_to_utf16(std::string_view in, wstring* out);
 
 /// ExpandEnvironmentStringsW's rule: each %NAME% whose NAME is a set
 /// environment variable becomes its value; %NAME% with an unknown (or empty)
@@ -162,7 +162,7 @@ WPU_DECL bool utf8_to_utf16(std::string_view in, wstring* out);
 /// counts as unknown). Windows: the process environment (GetEnvironmentVariableW,
 /// case-insensitive). Throws std::bad_alloc. Any thread (the environment must
 /// not be changed concurrently, as getenv requires).
-WPU_DECL wstring expand_environment(wstring_view in);
+WPU_API WPU_DECL wstring expand_environment(wstring_view in);
 
 inline bool same_guid(const GUID& a, const GUID& b) noexcept {
   if (a.Data1 != b.Data1 || a.Data2 != b.Data2 || a.Data3 != b.Data3) return false;

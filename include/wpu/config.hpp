@@ -37,23 +37,31 @@
 #  define WPU_POSIX 1
 #endif  // defined(_WIN32)
 
-// ELF: wpu's namespace keeps default visibility under -fvisibility=hidden
-// and -fvisibility-inlines-hidden, so the header-only code of a provider
-// module binds to the host executable's copy of wpu's process-wide objects
-// (README.md, "Modes"; wpu/detail/process_objects.hpp checks it at run time).
-#if defined(__ELF__)
+// Visibility (ELF). Header-only mode: wpu's namespace keeps default
+// visibility under -fvisibility=hidden and -fvisibility-inlines-hidden, so the
+// header-only code of a provider module binds to the host executable's copy
+// of wpu's process-wide objects (README.md, "Modes";
+// wpu/detail/process_objects.hpp checks it at run time). Compiled mode: the
+// library is built with -fvisibility=hidden -fvisibility-inlines-hidden and
+// exports only its API: the C functions (WPU_C_API, wpu/detail/ws2spi_decls.h)
+// and the C++ classes and functions declared WPU_API below. The list of what
+// libwpu exports is tests/abi/exported_symbols.txt (docs/packaging.md,
+// "Exported symbols").
+#if defined(__ELF__) && defined(WPU_HEADER_ONLY)
 #  define WPU_VISIBLE __attribute__((visibility("default")))
-#else  // !defined(__ELF__)
+#else  // !(defined(__ELF__) && defined(WPU_HEADER_ONLY))
 #  define WPU_VISIBLE
-#endif  // defined(__ELF__)
+#endif  // defined(__ELF__) && defined(WPU_HEADER_ONLY)
 
 // The C++ API of the compiled library: classes and functions meant for users
-// are declared WPU_API, which exports them from libwpu on ELF.
-#if defined(__ELF__)
+// are declared WPU_API, which exports them from the shared libwpu (GCC and
+// clang outside Windows, as WPU_C_API). Windows: the library is static,
+// nothing to export.
+#if defined(__GNUC__) && !defined(_WIN32)
 #  define WPU_API __attribute__((visibility("default")))
-#else  // !defined(__ELF__)
+#else  // !(defined(__GNUC__) && !defined(_WIN32))
 #  define WPU_API
-#endif  // defined(__ELF__)
+#endif  // defined(__GNUC__) && !defined(_WIN32)
 
 #define WPU_NAMESPACE_BEGIN   \
   namespace wpu WPU_VISIBLE { \

@@ -54,7 +54,7 @@ enum class handle_kind : std::uint8_t {
   port = 5,
 };
 
-class handle_table {
+class WPU_API handle_table {
  public:
   static constexpr std::uint64_t marker = std::uint64_t{1} << 60;
   static constexpr unsigned index_bits = 22;

@@ -61,7 +61,7 @@
 
 WPU_NAMESPACE_BEGIN
 
-class host {
+class WPU_API host {
  public:
   /// Where a hosted socket's calls go: the catalog entry its WSPSocket was
   /// called for (a chain entry for a layered provider) and the proc table of
@@ -185,7 +185,7 @@ class host {
 };
 
 /// The host of the C functions: the process catalog and the default backend.
-WPU_DECL host& process_host() noexcept;
+WPU_API WPU_DECL host& process_host() noexcept;
 
 WPU_NAMESPACE_END
 

@@ -51,7 +51,7 @@ constexpr DWORD win32_error_of(ULONG_PTR status) noexcept {
   return static_cast<DWORD>(status & 0xFFFFu);
 }
 
-class upcalls {
+class WPU_API upcalls {
  public:
   /// Unbinds the C tables make_upcall_table built for this object: calls
   /// through them fail cleanly from then on (upcall_table.hpp). No call

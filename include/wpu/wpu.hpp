@@ -29,7 +29,7 @@ WPU_NAMESPACE_BEGIN
 
 /// The process's backend over the process catalog; created on first use,
 /// never destroyed. Any thread.
-WPU_DECL native_backend& default_backend() noexcept;
+WPU_API WPU_DECL native_backend& default_backend() noexcept;
 
 WPU_NAMESPACE_END
 

@@ -19,7 +19,7 @@
 WPU_NAMESPACE_BEGIN
 namespace detail {
 
-class common_upcalls : public upcalls {
+class WPU_API common_upcalls : public upcalls {
  public:
   /// Who completes overlapped I/O on IFS handles (WPUModifyIFSHandle's):
   /// `wpu` (POSIX, where no kernel does: WPUCompleteOverlappedRequest and

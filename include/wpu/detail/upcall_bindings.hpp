@@ -25,7 +25,7 @@
 WPU_NAMESPACE_BEGIN
 namespace detail {
 
-class upcall_bindings {
+class WPU_API upcall_bindings {
  public:
   /// Thunk sets per backend type. 64: a process runs one backend per catalog
   /// or provider under test, and a test harness that makes a backend per

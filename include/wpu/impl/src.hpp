@@ -16,10 +16,12 @@
 // The compiled library's half of the mixed-mode link check (wpu/config.hpp):
 // thread-local on ELF, so a header-only translation unit's ordinary
 // definition in the same link is a TLS mismatch; on PE a strong definition,
-// which a header-only translation unit's COMDAT one duplicates.
+// which a header-only translation unit's COMDAT one duplicates. Exported
+// (the library is built -fvisibility=hidden), so the reference of every
+// compiled-mode translation unit binds to it.
 extern "C" {
 #if defined(__ELF__)
-thread_local
+__attribute__((visibility("default"))) thread_local
 #endif  // defined(__ELF__)
     char wpu_error_mixed_header_only_and_compiled_modes = 0;
 }

@@ -19,76 +19,59 @@
 WPU_NAMESPACE_BEGIN
 namespace posix {
 
-class backend final : public ::wpu::detail::common_upcalls {
+class WPU_API backend final : public ::wpu::detail::common_upcalls {
  public:
   /// A backend over `providers` (the process catalog by default). Each
   /// backend has its own handle table, whose socket values no other backend
   /// accepts, and its own upcall table binding. Any thread may construct one.
   /// IFS handles (registered fds) are completed by wpu: see
   /// common_upcalls::ifs_completion.
-  explicit backend(catalog& providers = process_catalog()) noexcept
-      : common_upcalls(providers, ifs_completion::wpu) {}
+  WPU_DECL explicit backend(catalog& providers = process_catalog()) noexcept;
+  WPU_DECL ~backend() override;
 
   /// WPUModifyIFSHandle. Any thread. `proposed` must be an open file
   /// descriptor and `catalog_id` a catalog entry (else WSAEINVAL); the fd is
   /// registered with the id and returned unchanged, as on Windows.
   WPU_DECL SOCKET modify_ifs_handle(DWORD catalog_id, SOCKET proposed, int* err) noexcept override;
 
+  // The members below are out of line (backend.ipp), so code compiled
+  // against the shared library calls only the exported backend and never the
+  // library-internal posix::sync.
+
   // Events (slots 2, 12, 11, 0): any thread; a set wakes the threads waiting
   // on the event, on their own threads. Manual reset, created non-signalled;
   // WSA_INVALID_HANDLE for anything but a live event. Set on a set event and
   // reset on a reset event make no system call.
-  WSAEVENT create_event(int* err) noexcept override { return sync_.create_event(err); }
-  BOOL set_event(WSAEVENT event, int* err) noexcept override { return sync_.set_event(event, err); }
-  BOOL reset_event(WSAEVENT event, int* err) noexcept override {
-    return sync_.reset_event(event, err);
-  }
-  BOOL close_event(WSAEVENT event, int* err) noexcept override {
-    return sync_.close_event(event, err);
-  }
+  WPU_DECL WSAEVENT create_event(int* err) noexcept override;
+  WPU_DECL BOOL set_event(WSAEVENT event, int* err) noexcept override;
+  WPU_DECL BOOL reset_event(WSAEVENT event, int* err) noexcept override;
+  WPU_DECL BOOL close_event(WSAEVENT event, int* err) noexcept override;
 
   // Thread ids and APCs (slots 13, 14, 10). WPUOpenCurrentThread names the
   // calling thread (any thread: std::thread, the main thread...);
   // WPUCloseThread and WPUQueueApc may be called from any thread. The APC runs
   // on the target thread, FIFO, inside its next alertable wait; WSAEFAULT for
   // NULL arguments, a closed id or an exited thread.
-  int open_current_thread(WSATHREADID* thread, int* err) noexcept override {
-    return sync_.open_current_thread(thread, err);
-  }
-  int close_thread(WSATHREADID* thread, int* err) noexcept override {
-    return sync_.close_thread(thread, err);
-  }
+  WPU_DECL int open_current_thread(WSATHREADID* thread, int* err) noexcept override;
+  WPU_DECL int close_thread(WSATHREADID* thread, int* err) noexcept override;
   // Slot 7: posts exactly like PostMessageW, from any thread; the message is
   // dispatched on the window's owner thread. FALSE (last error
   // ERROR_INVALID_WINDOW_HANDLE) for anything but a live window.
-  BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override {
-    DWORD err = 0;
-    BOOL ok = sync_.post_message(hwnd, msg, wparam, lparam, &err);
-    if (err != 0) last_error() = err;
-    return ok;
-  }
-  int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
-                int* err) noexcept override {
-    return sync_.queue_apc(thread, apc, context, err);
-  }
+  WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam) noexcept override;
+  WPU_DECL int queue_apc(WSATHREADID* thread, LPWSAUSERAPC apc, DWORD_PTR context,
+                         int* err) noexcept override;
 
  private:
   // Completion ports and waits for the overlapped functions of
   // common_upcalls: the process-wide ones of <wpu/winapi.h>.
-  HANDLE new_port(DWORD concurrency, DWORD* err) noexcept override {
-    return sync_.create_port(INVALID_HANDLE_VALUE, nullptr, 0, concurrency, err);
-  }
-  void close_port(HANDLE port) noexcept override { sync_.close_port(port, nullptr); }
-  bool is_port(HANDLE port) noexcept override { return sync_.is_port(port); }
-  void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
-                       DWORD error) noexcept override {
-    sync_.post_completion(port, bytes, key, overlapped, error, nullptr);
-  }
-  bool wait_event(WSAEVENT event) noexcept override {
-    return sync_.wait(1, &event, false, INFINITE, false, nullptr) != WAIT_FAILED;
-  }
+  WPU_DECL HANDLE new_port(DWORD concurrency, DWORD* err) noexcept override;
+  WPU_DECL void close_port(HANDLE port) noexcept override;
+  WPU_DECL bool is_port(HANDLE port) noexcept override;
+  WPU_DECL void post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, WSAOVERLAPPED* overlapped,
+                                DWORD error) noexcept override;
+  WPU_DECL bool wait_event(WSAEVENT event) noexcept override;
 
-  sync& sync_ = sync::instance();
+  sync& sync_;
 };
 
 }  // namespace posix
