@@ -28,7 +28,7 @@ DWORD this_thread() {
 #if defined(_WIN32)
   return ::GetCurrentThreadId();
 #else
-  return wpu::posix::sync::current_thread_id();
+  return ::wpu_get_current_thread_id();  // GetCurrentThreadId (<wpu/winapi.h>)
 #endif
 }
 

@@ -187,6 +187,19 @@ class WPU_API host {
 /// The host of the C functions: the process catalog and the default backend.
 WPU_API WPU_DECL host& process_host() noexcept;
 
+namespace leaks {
+namespace detail {
+// created() for an application socket: the catalog entry of its route in
+// process_host() (wpu/impl/host.ipp). Any thread.
+WPU_API WPU_DECL void record_socket(SOCKET s, const char* api) noexcept;
+}  // namespace detail
+/// The leak report's create site for an application socket the host made
+/// (INVALID_SOCKET: nothing); one cached-flag test when the report is off.
+inline void note_socket(SOCKET s, const char* api) noexcept {
+  if (enabled() && s != INVALID_SOCKET) detail::record_socket(s, api);
+}
+}  // namespace leaks
+
 WPU_NAMESPACE_END
 
 #if defined(WPU_HEADER_ONLY)

@@ -66,9 +66,6 @@ inline std::atomic<int>& state() noexcept {
 }
 // Reads WPU_LEAKS / WPU_LEAKS_FILE once (the first caller wins); true when on.
 WPU_API WPU_DECL bool resolve() noexcept;
-// created() for an application socket: the catalog entry of its route in
-// process_host() (defined with the host, wpu/impl/host.ipp).
-WPU_API WPU_DECL void record_socket(SOCKET s, const char* api) noexcept;
 // Forgets the socket handle `s` if WPUModifyIFSHandle made it: an IFS
 // handle is the provider's own OS handle, which its WSPCloseSocket closes
 // without an upcall.
@@ -108,10 +105,7 @@ inline void note_created(leak_kind kind, std::uintptr_t handle, const char* api,
 inline void note_closed(leak_kind kind, std::uintptr_t handle) noexcept {
   if (detail::state().load(std::memory_order_relaxed) != 1) closed(kind, handle);
 }
-/// An application socket the host made (INVALID_SOCKET: nothing).
-inline void note_socket(SOCKET s, const char* api) noexcept {
-  if (enabled() && s != INVALID_SOCKET) detail::record_socket(s, api);
-}
+/// note_socket, for an application socket the host made: wpu/host.hpp.
 /// The catalog entries of a provider module as the host reports them at
 /// its WSPCleanup.
 using entry_list = std::vector<DWORD>;
