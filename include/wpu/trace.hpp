@@ -44,11 +44,14 @@ WPU_API WPU_DECL void trace_disable() noexcept;
 
 namespace detail {
 
-// 0: WPU_TRACE not read yet; 1: off; 2: on. Constant-initialised, shared by
-// the library and header-only code (the namespace has default visibility).
+// 0: WPU_TRACE not read yet; 1: off; 2: on. Constant-initialised. Read and
+// written only by wpu's own code: in compiled mode the library's copy
+// (hidden, like trace_active_slow), in header-only mode one per process (the
+// namespace has default visibility). Users switch with trace_enable/disable.
 inline std::atomic<int> trace_flag{0};
 
-// Reads WPU_TRACE when the flag is 0; true when tracing is on.
+// Reads WPU_TRACE when the flag is 0; true when tracing is on. wpu's code
+// only (not exported from the compiled library).
 WPU_DECL bool trace_active_slow() noexcept;
 
 // Whether calls are traced now. Any thread; when off, one load and a branch.
