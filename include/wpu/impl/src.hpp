@@ -35,6 +35,7 @@ __attribute__((visibility("default"))) thread_local
 #if defined(WPU_WINDOWS)
 #  include <wpu/win32/impl/backend.ipp>
 #else  // !defined(WPU_WINDOWS)
+#  include <wpu/posix/impl/platform.ipp>
 #  include <wpu/posix/impl/sync.ipp>
 #  include <wpu/posix/impl/messages.ipp>
 #  include <wpu/posix/impl/ports.ipp>
