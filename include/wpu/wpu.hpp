@@ -44,6 +44,7 @@ WPU_NAMESPACE_END
 #    include <wpu/posix/impl/k32_heap.ipp>
 #    include <wpu/posix/impl/k32_system.ipp>
 #    include <wpu/posix/impl/k32_modules.ipp>
+#    include <wpu/posix/impl/k32_module_names.ipp>
 #  endif  // defined(WPU_POSIX)
 #endif    // defined(WPU_HEADER_ONLY)
 

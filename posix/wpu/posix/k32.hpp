@@ -5,9 +5,9 @@
 //
 // Each area keeps its own process-wide state (the critical sections' wait
 // buckets and the TLS indexes in k32_sync.ipp, the heaps in k32_heap.ipp, the
-// module references and the debug output lock in k32_modules.ipp): one object
-// per copy of wpu, created on first use and never destroyed, so threads still
-// running at exit can use it.
+// module references in k32_modules.ipp, the debug output lock in
+// k32_module_names.ipp): one object per copy of wpu, created on first use and
+// never destroyed, so threads still running at exit can use it.
 #ifndef WPU_POSIX_K32_HPP
 #define WPU_POSIX_K32_HPP
 
