@@ -1,32 +1,26 @@
-// posix/tcpip/options.cpp - "wpu tcpip": WSPGetSockOpt / WSPSetSockOpt with
-// Winsock's levels, names and values translated to Linux's, and WSPIoctl
-// (docs/tcpip.md, "Options" and "Ioctls").
-#include "provider.hpp"
+// posix/tcpip/options.cpp - "wpu tcpip": socket options. The table of the
+// options passed through to Linux with a plain value translation, the
+// helpers options_set.cpp and ioctl.cpp share (options.hpp), and
+// WSPGetSockOpt (docs/tcpip.md, "Options").
+//
+// Invariants: an option in the table is read and written in the kernel only
+// (no copy kept here); the options the provider keeps itself (SO_RCVTIMEO,
+// SO_SNDTIMEO, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE, SO_CONDITIONAL_ACCEPT,
+// SO_DEBUG, the buffer sizes as set, SO_GROUP_PRIORITY) are read and written
+// under the socket's mutex. Any thread.
+#include "options.hpp"
 
 #include <wpu/errno_map.hpp>
 
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <climits>
+#include <cstddef>
 #include <cstring>
 
 namespace wpu_tcpip {
 
 namespace {
-
-enum class kind { boolean, integer, bytes, mreq, mreq6, in_addr4 };
-
-// An option passed through to Linux with a plain value translation.
-struct mapped {
-  int ws_level, ws_name;
-  int level, name;
-  kind k;
-  bool stream_only, dgram_only;
-  int family;  // 0: any, else the Linux family the socket must have
-};
 
 const mapped table[] = {
     {WPU_WS_SOL_SOCKET, WPU_WS_SO_KEEPALIVE, SOL_SOCKET, SO_KEEPALIVE, kind::boolean, false, false,
@@ -84,6 +78,8 @@ const mapped table[] = {
      true, AF_INET6},
 };
 
+}  // namespace
+
 const mapped* lookup(int level, int name) noexcept {
   for (const mapped& m : table)
     if (m.ws_level == level && m.ws_name == name) return &m;
@@ -101,6 +97,17 @@ int read_int(const char* optval) noexcept {
   std::memcpy(&v, optval, sizeof v);
   return v;
 }
+
+int set_linux(int fd, int level, int name, const void* v, socklen_t len, LPINT err) noexcept {
+  if (::setsockopt(fd, level, name, v, len) != 0) {
+    *err =
+        errno == ENOPROTOOPT || errno == EOPNOTSUPP ? WSAENOPROTOOPT : wpu::wsa_from_errno(errno);
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+namespace {
 
 int put_int(char* optval, LPINT optlen, int v, LPINT err) noexcept {
   if (*optlen < static_cast<int>(sizeof(int))) {
@@ -121,20 +128,13 @@ int linux_int(int fd, int level, int name, int* v, LPINT err) noexcept {
   return 0;
 }
 
-int set_linux(int fd, int level, int name, const void* v, socklen_t len, LPINT err) noexcept {
-  if (::setsockopt(fd, level, name, v, len) != 0) {
-    *err =
-        errno == ENOPROTOOPT || errno == EOPNOTSUPP ? WSAENOPROTOOPT : wpu::wsa_from_errno(errno);
-    return SOCKET_ERROR;
-  }
-  return 0;
-}
-
 // WSAPROTOCOL_INFOA: WSAPROTOCOL_INFOW with an 8-bit szProtocol.
 struct protocol_info_a {
   unsigned char head[offsetof(WSAPROTOCOL_INFOW, szProtocol)];
   char szProtocol[WSAPROTOCOL_LEN + 1];
 };
+
+}  // namespace
 
 int applicable(const sock& k, const mapped& m, LPINT err) noexcept {
   if ((m.stream_only && !k.stream()) || (m.dgram_only && k.stream()) ||
@@ -154,8 +154,6 @@ int stream_only(const sock& k, LPINT err) noexcept {
   }
   return 0;
 }
-
-}  // namespace
 
 int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPINT optlen,
                             LPINT lpErrno) {
@@ -324,344 +322,5 @@ int WSPAPI wsp_get_sock_opt(SOCKET s, int level, int optname, char* optval, LPIN
 }
 
 // Gives the accepted or connected socket its connection state after
-// AcceptEx (SO_UPDATE_ACCEPT_CONTEXT) or ConnectEx (SO_UPDATE_CONNECT_CONTEXT).
-static int update_context(sock& k, int optname, const char* optval, int optlen, LPINT err) {
-  if (optname == SO_UPDATE_CONNECT_CONTEXT) {
-    std::lock_guard<std::mutex> lock(k.m);
-    refresh_connect(k);
-    if (k.state != conn_state::connected) {
-      *err = WSAENOTCONN;
-      return SOCKET_ERROR;
-    }
-    return 0;
-  }
-  if (optval == nullptr || optlen < static_cast<int>(sizeof(SOCKET))) {
-    *err = WSAEFAULT;
-    return SOCKET_ERROR;
-  }
-  SOCKET ls;
-  std::memcpy(&ls, optval, sizeof ls);
-  use l;
-  if (!l.acquire(ls, err)) return SOCKET_ERROR;
-  if (l.ptr() == nullptr || &*l == &k) {
-    *err = WSAEINVAL;
-    return SOCKET_ERROR;
-  }
-  std::lock_guard<std::mutex> lock(l->m);
-  if (!l->listening) {
-    *err = WSAEINVAL;
-    return SOCKET_ERROR;
-  }
-  std::lock_guard<std::mutex> lock2(k.m);
-  if (k.state != conn_state::connected) {
-    *err = WSAENOTCONN;
-    return SOCKET_ERROR;
-  }
-  k.nonblocking = l->nonblocking;
-  k.rcvtimeo = l->rcvtimeo;
-  k.sndtimeo = l->sndtimeo;
-  if (k.mask == 0 && l->mask != 0) {
-    k.event = l->event;
-    k.hwnd = l->hwnd;
-    k.msg = l->msg;
-    k.mask = l->mask;
-    k.enabled = l->mask & ~(FD_CONNECT | FD_ACCEPT);
-    update_watch(k);
-  }
-  return 0;
-}
-
-int WSPAPI wsp_set_sock_opt(SOCKET s, int level, int optname, const char* optval, int optlen,
-                            LPINT lpErrno) {
-  use u;
-  if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
-  sock& k = *u;
-  if (!known_level(level)) {
-    *lpErrno = WSAEINVAL;
-    return SOCKET_ERROR;
-  }
-  if (level == WPU_WS_SOL_SOCKET &&
-      (optname == SO_UPDATE_ACCEPT_CONTEXT || optname == SO_UPDATE_CONNECT_CONTEXT)) {
-    if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
-    return update_context(k, optname, optval, optlen, lpErrno);
-  }
-  if (optval == nullptr) {
-    *lpErrno = WSAEFAULT;
-    return SOCKET_ERROR;
-  }
-  if (const mapped* m = lookup(level, optname)) {
-    if (applicable(k, *m, lpErrno) != 0) return SOCKET_ERROR;
-    switch (m->k) {
-      case kind::bytes:
-        return set_linux(k.fd, m->level, m->name, optval, optlen < 0 ? 0 : optlen, lpErrno);
-      case kind::mreq:
-        if (optlen < static_cast<int>(sizeof(ip_mreq))) break;
-        return set_linux(k.fd, m->level, m->name, optval, sizeof(ip_mreq), lpErrno);
-      case kind::mreq6:
-        if (optlen < static_cast<int>(sizeof(ipv6_mreq))) break;
-        return set_linux(k.fd, m->level, m->name, optval, sizeof(ipv6_mreq), lpErrno);
-      case kind::in_addr4:
-        if (optlen < 4) break;
-        return set_linux(k.fd, m->level, m->name, optval, 4, lpErrno);
-      case kind::boolean:
-      case kind::integer: {
-        if (optlen < static_cast<int>(sizeof(int))) break;
-        int v = read_int(optval);
-        if (m->k == kind::boolean) v = v != 0;
-        return set_linux(k.fd, m->level, m->name, &v, sizeof v, lpErrno);
-      }
-    }
-    *lpErrno = WSAEFAULT;
-    return SOCKET_ERROR;
-  }
-  std::lock_guard<std::mutex> lock(k.m);
-  if (level == IPPROTO_IP && optname == WPU_WS_IP_DONTFRAGMENT) {
-    if (optlen < static_cast<int>(sizeof(int))) {
-      *lpErrno = WSAEFAULT;
-      return SOCKET_ERROR;
-    }
-    const int v = read_int(optval) != 0 ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
-    return set_linux(k.fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v, lpErrno);
-  }
-  if (level == IPPROTO_TCP && optname == WPU_WS_TCP_MAXRT && k.stream()) {
-    if (optlen < static_cast<int>(sizeof(int))) {
-      *lpErrno = WSAEFAULT;
-      return SOCKET_ERROR;
-    }
-    const int secs = read_int(optval);
-    const int v = secs < 0 ? 0 : (secs > INT_MAX / 1000 ? INT_MAX : secs * 1000);
-    return set_linux(k.fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof v, lpErrno);
-  }
-  if (level != WPU_WS_SOL_SOCKET) {
-    *lpErrno = WSAENOPROTOOPT;
-    return SOCKET_ERROR;
-  }
-  const bool is_linger = optname == WPU_WS_SO_LINGER;
-  const int need =
-      is_linger ? static_cast<int>(sizeof(wpu_ws_linger)) : static_cast<int>(sizeof(int));
-  switch (optname) {
-    case WPU_WS_SO_DEBUG:
-    case WPU_WS_SO_REUSEADDR:
-    case SO_EXCLUSIVEADDRUSE:
-    case SO_CONDITIONAL_ACCEPT:
-    case WPU_WS_SO_LINGER:
-    case SO_DONTLINGER:
-    case WPU_WS_SO_SNDBUF:
-    case WPU_WS_SO_RCVBUF:
-    case WPU_WS_SO_SNDTIMEO:
-    case WPU_WS_SO_RCVTIMEO:
-    case SO_GROUP_PRIORITY:
-      if (optlen < need) {
-        *lpErrno = WSAEFAULT;
-        return SOCKET_ERROR;
-      }
-      break;
-    default:
-      *lpErrno = WSAENOPROTOOPT;
-      return SOCKET_ERROR;
-  }
-  const int v = is_linger ? 0 : read_int(optval);
-  switch (optname) {
-    case WPU_WS_SO_DEBUG:
-      k.debug = v != 0;
-      return 0;
-    case WPU_WS_SO_REUSEADDR: {
-      if (v != 0 && k.exclusiveaddruse) {
-        *lpErrno = WSAEINVAL;
-        return SOCKET_ERROR;
-      }
-      const int on = v != 0;
-      if (set_linux(k.fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on, lpErrno) != 0 ||
-          set_linux(k.fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on, lpErrno) != 0)
-        return SOCKET_ERROR;
-      k.reuseaddr = on != 0;
-      return 0;
-    }
-    case SO_EXCLUSIVEADDRUSE:
-      if (v != 0 && k.reuseaddr) {
-        *lpErrno = WSAEINVAL;
-        return SOCKET_ERROR;
-      }
-      if (k.bound) {
-        *lpErrno = WSAEINVAL;
-        return SOCKET_ERROR;
-      }
-      k.exclusiveaddruse = v != 0;
-      return 0;
-    case SO_CONDITIONAL_ACCEPT:
-      if (!k.stream() || k.listening) {
-        *lpErrno = k.stream() ? WSAEINVAL : WSAENOPROTOOPT;
-        return SOCKET_ERROR;
-      }
-      k.conditional_accept = v != 0;
-      return 0;
-    case WPU_WS_SO_LINGER:
-    case SO_DONTLINGER: {
-      if (stream_only(k, lpErrno) != 0) return SOCKET_ERROR;
-      linger l{};
-      socklen_t len = sizeof l;
-      (void)::getsockopt(k.fd, SOL_SOCKET, SO_LINGER, &l, &len);
-      if (is_linger) {
-        wpu_ws_linger w;
-        std::memcpy(&w, optval, sizeof w);
-        l.l_onoff = w.l_onoff != 0;
-        l.l_linger = w.l_linger;
-      } else {
-        l.l_onoff = v == 0;
-      }
-      return set_linux(k.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l, lpErrno);
-    }
-    case WPU_WS_SO_SNDBUF:
-    case WPU_WS_SO_RCVBUF: {
-      if (v < 0) {
-        *lpErrno = WSAEINVAL;
-        return SOCKET_ERROR;
-      }
-      const bool snd = optname == WPU_WS_SO_SNDBUF;
-      if (set_linux(k.fd, SOL_SOCKET, snd ? SO_SNDBUF : SO_RCVBUF, &v, sizeof v, lpErrno) != 0)
-        return SOCKET_ERROR;
-      (snd ? k.sndbuf : k.rcvbuf) = v;
-      return 0;
-    }
-    case WPU_WS_SO_SNDTIMEO:
-      k.sndtimeo = static_cast<DWORD>(v);
-      return 0;
-    case WPU_WS_SO_RCVTIMEO:
-      k.rcvtimeo = static_cast<DWORD>(v);
-      return 0;
-    case SO_GROUP_PRIORITY:
-      k.group_priority = v;
-      return 0;
-    default:
-      break;
-  }
-  *lpErrno = WSAENOPROTOOPT;
-  return SOCKET_ERROR;
-}
-
-// ---- WSPIoctl -------------------------------------------------------------
-
-namespace {
-
-// A request already finished, for the completion of an overlapped ioctl.
-struct done_op : op {
-  bool step(sock&) override { return true; }
-};
-
-}  // namespace
-
-int WSPAPI wsp_ioctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
-                     LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
-                     LPWSAOVERLAPPED lpOverlapped,
-                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
-                     LPWSATHREADID lpThreadId, LPINT lpErrno) {
-  use u;
-  if (!u.acquire(s, lpErrno)) return SOCKET_ERROR;
-  sock& k = *u;
-  DWORD returned = 0;
-  if (lpcbBytesReturned == nullptr && !(lpOverlapped != nullptr && k.overlapped)) {
-    *lpErrno = WSAEFAULT;
-    return SOCKET_ERROR;
-  }
-  auto in_ok = [&](DWORD n) { return lpvInBuffer != nullptr && cbInBuffer >= n; };
-  auto out_ok = [&](DWORD n) { return lpvOutBuffer != nullptr && cbOutBuffer >= n; };
-  auto fail = [&](int e) {
-    *lpErrno = e;
-    return SOCKET_ERROR;
-  };
-  switch (dwIoControlCode) {
-    case static_cast<DWORD>(WPU_WS_FIONBIO): {
-      if (!in_ok(sizeof(ULONG))) return fail(WSAEFAULT);
-      ULONG v;
-      std::memcpy(&v, lpvInBuffer, sizeof v);
-      std::lock_guard<std::mutex> lock(k.m);
-      if (v == 0 && k.mask != 0) return fail(WSAEINVAL);
-      k.nonblocking = v != 0;
-      break;
-    }
-    case static_cast<DWORD>(WPU_WS_FIONREAD): {
-      if (!out_ok(sizeof(ULONG))) return fail(WSAEFAULT);
-      int n = 0;
-      {
-        std::lock_guard<std::mutex> lock(k.m);
-        if (k.listening) return fail(WSAEINVAL);
-      }
-      if (::ioctl(k.fd, FIONREAD, &n) != 0) return fail(wpu::wsa_from_errno(errno));
-      const ULONG v = static_cast<ULONG>(n);
-      std::memcpy(lpvOutBuffer, &v, sizeof v);
-      returned = sizeof v;
-      break;
-    }
-    case static_cast<DWORD>(WPU_WS_SIOCATMARK): {
-      if (!out_ok(sizeof(ULONG))) return fail(WSAEFAULT);
-      if (!k.stream()) return fail(WSAEINVAL);
-      // TRUE unless urgent data is waiting to be read (Windows' meaning).
-      ULONG v = TRUE;
-      int inline_oob = 0;
-      socklen_t len = sizeof inline_oob;
-      (void)::getsockopt(k.fd, SOL_SOCKET, SO_OOBINLINE, &inline_oob, &len);
-      if (inline_oob != 0) {
-        v = ::sockatmark(k.fd) == 1 ? FALSE : TRUE;
-      } else {
-        char c;
-        if (::recv(k.fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) == 1) v = FALSE;
-      }
-      std::memcpy(lpvOutBuffer, &v, sizeof v);
-      returned = sizeof v;
-      break;
-    }
-    case SIO_GET_EXTENSION_FUNCTION_POINTER: {
-      if (!in_ok(sizeof(GUID)) || !out_ok(sizeof(void*))) return fail(WSAEFAULT);
-      GUID id;
-      std::memcpy(&id, lpvInBuffer, sizeof id);
-      void* fn = extension_function(id);
-      if (fn == nullptr) return fail(WSAEINVAL);
-      std::memcpy(lpvOutBuffer, &fn, sizeof fn);
-      returned = sizeof fn;
-      break;
-    }
-    case SIO_BASE_HANDLE:
-    case SIO_BSP_HANDLE:
-    case SIO_BSP_HANDLE_SELECT:
-    case SIO_BSP_HANDLE_POLL: {
-      if (!out_ok(sizeof(SOCKET))) return fail(WSAEFAULT);
-      const SOCKET h = static_cast<SOCKET>(k.fd);
-      std::memcpy(lpvOutBuffer, &h, sizeof h);
-      returned = sizeof h;
-      break;
-    }
-    case SIO_KEEPALIVE_VALS: {
-      if (!in_ok(sizeof(tcp_keepalive))) return fail(WSAEFAULT);
-      if (!k.stream()) return fail(WSAEINVAL);
-      tcp_keepalive ka;
-      std::memcpy(&ka, lpvInBuffer, sizeof ka);
-      const int on = ka.onoff != 0;
-      const int idle = static_cast<int>(std::max<ULONG>(1, (ka.keepalivetime + 999) / 1000));
-      const int intvl = static_cast<int>(std::max<ULONG>(1, (ka.keepaliveinterval + 999) / 1000));
-      if (set_linux(k.fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on, lpErrno) != 0)
-        return SOCKET_ERROR;
-      if (on != 0 &&
-          (set_linux(k.fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle, lpErrno) != 0 ||
-           set_linux(k.fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl, lpErrno) != 0))
-        return SOCKET_ERROR;
-      break;
-    }
-    default:
-      return fail(WSAEINVAL);
-  }
-  if (lpcbBytesReturned != nullptr) *lpcbBytesReturned = returned;
-  if (lpOverlapped != nullptr && k.overlapped) {
-    done_op o;
-    o.bytes = returned;
-    o.ov = lpOverlapped;
-    o.routine = lpCompletionRoutine;
-    if (lpCompletionRoutine != nullptr) {
-      if (lpThreadId == nullptr) return fail(WSAEINVAL);
-      o.thread = *lpThreadId;
-    }
-    deliver(k.fd, o);
-  }
-  return 0;
-}
 
 }  // namespace wpu_tcpip

@@ -16,6 +16,14 @@
 // are made with no socket mutex held, on the reactor thread for requests that
 // waited, or on the calling thread for requests that completed at once or
 // were aborted by WSPCloseSocket / WSPCleanup.
+//
+// Files: provider.cpp (global state, startup, cleanup), sockets.cpp (socket
+// lifetime), connections.cpp (bind, listen, accept, connect, shutdown),
+// addresses.cpp (sockaddr translation, names, address strings), waits.cpp
+// (blocking waits, WSPSelect), events.cpp (network events, WSPEventSelect,
+// WSPAsyncSelect), requests.cpp (reactor, run, completion delivery),
+// data.cpp (send and receive), options*.cpp and ioctl.cpp (options.hpp),
+// extensions*.cpp (extensions.hpp).
 #ifndef WPU_TCPIP_PROVIDER_HPP
 #define WPU_TCPIP_PROVIDER_HPP
 
@@ -101,8 +109,10 @@ struct sock : std::enable_shared_from_this<sock> {
   std::atomic<unsigned> users{0};
   std::atomic<bool> closed{false};
 
-  std::mutex m;              // guards everything below
-  std::vector<int> waiters;  // eventfds of threads blocked in wait_ready
+  std::mutex m;  // guards everything below
+  // The wake-up eventfds of the threads blocked on the socket (wait_ready,
+  // WSPSelect).
+  std::vector<int> waiters;
   bool nonblocking = false;  // FIONBIO, or made so by EventSelect/AsyncSelect
   conn_state state = conn_state::idle;
   bool listening = false;
@@ -224,6 +234,9 @@ int sockaddr_from_ws(const sockaddr* name, int namelen, int family, sockaddr_sto
                      socklen_t* outlen) noexcept;
 int sockaddr_to_ws(const sockaddr_storage& in, socklen_t inlen, sockaddr* name, int* len) noexcept;
 int ws_sockaddr_len(int linux_family) noexcept;
+// True when the fd has a local address with a port (bind, connect or a send
+// bound it).
+bool has_local_port(int fd) noexcept;
 
 // Connection bookkeeping, with s.m held: finishes a non-blocking connect
 // that the kernel has completed (state, pending_error).
@@ -234,6 +247,11 @@ void refresh_connect(sock& s) noexcept;
 void reenable(sock& s, LONG bits) noexcept;
 // Arms the reactor for what the socket's queues and selected events need.
 void update_watch(sock& s) noexcept;
+// With s.m held, when the fd became readable, writable or has urgent data:
+// records the network events whose conditions hold.
+void read_events(sock& s) noexcept;
+void write_events(sock& s) noexcept;
+void oob_events(sock& s) noexcept;
 
 // An overlapped request starts: Internal = WSS_OPERATION_IN_PROGRESS,
 // InternalHigh = 0, and its event reset, as Windows' I/O manager does.
@@ -253,6 +271,11 @@ void close_all_for_cleanup() noexcept;
 // Frees the completion-routine records whose APC never ran (WSPCleanup).
 void free_unrun_apcs() noexcept;
 void abort_queued(sock& s, std::vector<op_ptr>* out) noexcept;
+
+// WSPDuplicateSocket's fds: the one a WSAPROTOCOL_INFOW from it names, taken
+// out of the list (-1 if none); closing those never adopted (WSPCleanup).
+int take_duplicate(const WSAPROTOCOL_INFOW& info) noexcept;
+void close_duplicates() noexcept;
 
 // Extension functions (SIO_GET_EXTENSION_FUNCTION_POINTER): the pointer for
 // a GUID, or NULL.
