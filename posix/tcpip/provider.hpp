@@ -23,7 +23,8 @@
 // (blocking waits, WSPSelect), events.cpp (network events, WSPEventSelect,
 // WSPAsyncSelect), requests.cpp (reactor, run, completion delivery),
 // data.cpp (send and receive), options*.cpp and ioctl.cpp (options.hpp),
-// extensions*.cpp (extensions.hpp).
+// extensions*.cpp (extensions.hpp), platform.cpp (the platform layer's code
+// in the compiled mode).
 #ifndef WPU_TCPIP_PROVIDER_HPP
 #define WPU_TCPIP_PROVIDER_HPP
 
@@ -36,6 +37,8 @@
 // here, and reach the host's copy of wpu's process objects (README, "Modes").
 #  include <wpu/wpu.hpp>
 #endif
+
+#include <wpu/posix/platform.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,6 +60,8 @@
 #include <vector>
 
 namespace wpu_tcpip {
+
+namespace platform = wpu::posix::platform;
 
 struct sock;
 using sock_ptr = std::shared_ptr<sock>;
@@ -110,9 +115,8 @@ struct sock : std::enable_shared_from_this<sock> {
   std::atomic<bool> closed{false};
 
   std::mutex m;  // guards everything below
-  // The wake-up eventfds of the threads blocked on the socket (wait_ready,
-  // WSPSelect).
-  std::vector<int> waiters;
+  // The wake-up fds of the threads blocked on the socket (wait_ready, WSPSelect).
+  std::vector<const platform::pollable*> waiters;
   bool nonblocking = false;  // FIONBIO, or made so by EventSelect/AsyncSelect
   conn_state state = conn_state::idle;
   bool listening = false;
@@ -203,10 +207,10 @@ class use {
 SOCKET adopt(int fd, DWORD catalog_id, const WSAPROTOCOL_INFOW& info, int family, int type,
              int protocol, bool overlapped, sock_ptr* out, int* err) noexcept;
 
-// The calling thread's wake-up eventfd (-1 if it could not be made): a
-// thread blocked on sockets lists it in their `waiters`, and WSPCloseSocket
-// writes to it.
-int thread_waker() noexcept;
+// The calling thread's wake-up fd (null if it could not be made): a thread
+// blocked on sockets lists it in their `waiters`, WSPCloseSocket sets it, and
+// the thread clears it after it woke. Lives until the thread exits.
+const platform::pollable* thread_waker() noexcept;
 
 // Blocks the calling thread until the fd is ready for `events` (POLLIN,
 // POLLOUT), the socket is closed (WSAEINTR) or `timeout_ms` passes

@@ -18,7 +18,6 @@
 #include <wpu/errno_map.hpp>
 
 #include <fcntl.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,7 +60,7 @@ static void close_owned(const sock_ptr& p) noexcept {
   std::vector<op_ptr> aborted;
   {
     std::lock_guard<std::mutex> lock(p->m);
-    for (int w : p->waiters) (void)::eventfd_write(w, 1);
+    for (const platform::pollable* w : p->waiters) platform::pollable_set(*w);
     if (p->desc != nullptr) {
       boost::system::error_code ec;
       p->desc->cancel(ec);
@@ -83,7 +82,7 @@ static void close_owned(const sock_ptr& p) noexcept {
   while (p->users.load(std::memory_order_seq_cst) != 0) {
     {
       std::lock_guard<std::mutex> lock(p->m);
-      for (int w : p->waiters) (void)::eventfd_write(w, 1);
+      for (const platform::pollable* w : p->waiters) platform::pollable_set(*w);
     }
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }

@@ -5,19 +5,19 @@
 // Wake protocol: a blocked thread lists its wake-up fd in the `waiters` of
 // each socket it waits on (under the socket's mutex) before it polls, and
 // takes it out again (under the mutex) before it returns; WSPCloseSocket
-// writes to the wake-up fd of every listed thread after it set `closed`, so a
+// sets the wake-up fd of every listed thread after it set `closed`, so a
 // close is never missed. The waiting thread clears its wake-up fd after it
 // woke, and decides only from the sockets' state, never from the wake-up
-// itself (a stale write wakes one later wait early, which then re-checks). The
+// itself (a stale set wakes one later wait early, which then re-checks). A
+// set may race the owner's clear (both are reads and writes of the fd's
+// kernel object): the closer stores `closed` before it sets and the waiter
+// loads it after it cleared, so even a set the clear swallowed is seen. The
 // wake-up fd belongs to its thread: made on its first blocking call, closed
 // at its exit. WSPSelect's sockets also count as in use (`users`) while it
 // polls, so their fds stay open until it returns. Any thread.
 #include "provider.hpp"
 
 #include <wpu/errno_map.hpp>
-
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,13 +29,13 @@ namespace wpu_tcpip {
 
 namespace {
 
-// The calling thread's wake-up eventfd, written by WSPCloseSocket to
-// interrupt a blocking call on a socket it closes.
+// The calling thread's wake-up fd (the platform layer's pollable signal,
+// made clear), set by WSPCloseSocket to interrupt a blocking call on a socket
+// it closes. `ok` is false when it could not be made.
 struct waker {
-  int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  ~waker() {
-    if (fd >= 0) ::close(fd);
-  }
+  platform::pollable p;
+  bool ok = platform::pollable_open(&p, false) == 0;
+  ~waker() { platform::pollable_close(&p); }
 };
 
 int poll_ms_until(std::chrono::steady_clock::time_point deadline, bool forever) noexcept {
@@ -49,24 +49,22 @@ int poll_ms_until(std::chrono::steady_clock::time_point deadline, bool forever) 
 
 }  // namespace
 
-int thread_waker() noexcept {
+const platform::pollable* thread_waker() noexcept {
   static thread_local waker w;
-  return w.fd;
+  return w.ok ? &w.p : nullptr;
 }
 
 int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept {
-  struct {
-    int fd;
-  } w{thread_waker()};
-  if (w.fd < 0) return WSAENOBUFS;
+  const platform::pollable* w = thread_waker();
+  if (w == nullptr) return WSAENOBUFS;
   {
     std::lock_guard<std::mutex> lock(s.m);
     if (s.closed.load()) return WSAEINTR;
-    s.waiters.push_back(w.fd);
+    s.waiters.push_back(w);
   }
   const bool forever = timeout_ms == 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  pollfd p[2] = {{s.fd, events, 0}, {w.fd, POLLIN, 0}};
+  pollfd p[2] = {{s.fd, events, 0}, {w->read_fd, POLLIN, 0}};
   int r;
   for (;;) {
     r = ::poll(p, 2, poll_ms_until(deadline, forever));
@@ -76,13 +74,10 @@ int wait_ready(sock& s, short events, DWORD timeout_ms) noexcept {
   }
   {
     std::lock_guard<std::mutex> lock(s.m);
-    auto it = std::find(s.waiters.begin(), s.waiters.end(), w.fd);
+    auto it = std::find(s.waiters.begin(), s.waiters.end(), w);
     if (it != s.waiters.end()) s.waiters.erase(it);
   }
-  if (p[1].revents != 0) {
-    eventfd_t v;
-    (void)::eventfd_read(w.fd, &v);
-  }
+  if (p[1].revents != 0) platform::pollable_clear(*w);
   if (s.closed.load()) return WSAEINTR;
   if (r == 0) return WSAETIMEDOUT;
   if (r < 0) return wpu::wsa_from_errno(errno);
@@ -136,14 +131,14 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
   // The sockets are in use while select polls them, and list this thread's
   // waker: closesocket on another thread ends the select with WSAEINTR (as
   // Winsock specifies) before it closes the fd.
-  const int waker = thread_waker();
-  if (waker < 0) {
+  const platform::pollable* waker = thread_waker();
+  if (waker == nullptr) {
     *lpErrno = WSAENOBUFS;
     return SOCKET_ERROR;
   }
   struct watching {
     std::vector<sock_ptr>& socks;
-    int waker;
+    const platform::pollable* waker;
     size_t entered = 0;
     ~watching() {
       for (size_t i = 0; i < entered; ++i) {
@@ -155,8 +150,7 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
         }
         k.users.fetch_sub(1, std::memory_order_seq_cst);
       }
-      eventfd_t v;
-      (void)::eventfd_read(waker, &v);
+      platform::pollable_clear(*waker);
     }
     bool any_closed() const {
       for (size_t i = 0; i < entered; ++i)
@@ -180,7 +174,7 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
     }
   }
   try {
-    fds.push_back(pollfd{waker, POLLIN, 0});
+    fds.push_back(pollfd{waker->read_fd, POLLIN, 0});
   } catch (...) {
     *lpErrno = WSAENOBUFS;
     return SOCKET_ERROR;
@@ -233,8 +227,7 @@ int WSPAPI wsp_select(int nfds, wpu_fd_set* readfds, wpu_fd_set* writefds, wpu_f
       return SOCKET_ERROR;
     }
     if (fds.back().revents != 0) {
-      eventfd_t v;
-      (void)::eventfd_read(waker, &v);
+      platform::pollable_clear(*waker);
       if (watch.any_closed()) {
         *lpErrno = WSAEINTR;
         return SOCKET_ERROR;
