@@ -1,4 +1,4 @@
-// wpu/posix/sync.hpp - events, waits, thread ids and APCs on POSIX (Linux).
+// wpu/posix/sync.hpp - events, waits, thread ids and APCs on POSIX.
 //
 // One process-wide object manager (`sync::instance()`) owns every event and
 // thread id, so WPUCreateEvent's events and WSACreateEvent's are the same
@@ -11,13 +11,14 @@
 //   semaphores and CreateThread's thread objects are the same record with
 //   another kind (objects.ipp, docs/kernel-objects.md); a wait that takes
 //   their signal does so under the record's stripe lock.
-// - Every thread that waits owns one wake word (a futex) and one APC queue:
+// - Every thread that waits owns one wake word (parked on through
+//   wpu/posix/platform.hpp) and one APC queue:
 //   chained Boost.Lockfree single-producer/single-consumer rings, producers
 //   serialised by one lock per target thread, the thread itself draining
 //   them in batches without a lock. Waiters put a wait block on each event's
 //   list; a setter wakes the threads on that list. An APC producer wakes its
 //   target the same way, so an APC reaches a thread already blocked in an
-//   INFINITE alertable wait, with one futex wake per sleep, not per APC.
+//   INFINITE alertable wait, with one wake per sleep, not per APC.
 // - Records are never returned to the allocator (type-stable pools), so a
 //   stale handle that races a close reads a valid record and is then refused
 //   by the handle check; handles are generational (wpu/handle_table.hpp).
@@ -28,7 +29,7 @@
 // - Setting a set event, resetting a reset event and waiting on a signalled
 //   event read one atomic word: no lock, no system call. Blocking waits spin
 //   for up to 20 us first (machines with more than one CPU, adaptively), then
-//   sleep on the futex.
+//   park on the thread's wake word.
 #ifndef WPU_POSIX_SYNC_HPP
 #define WPU_POSIX_SYNC_HPP
 
@@ -39,6 +40,7 @@
 #  include <wpu/handle_table.hpp>
 #  include <wpu/upcalls.hpp>
 #  include <wpu/detail/winapi_decls.h>
+#  include <wpu/posix/platform.hpp>
 
 #  include <boost/lockfree/queue.hpp>
 #  include <boost/lockfree/spsc_queue.hpp>
@@ -263,7 +265,7 @@ struct port_object {
 /// each open WSATHREADID), so a record is never reused while a handle names
 /// it.
 struct thread_record {
-  // One futex word for the APC producers' lock and the owner's sleep:
+  // One word for the APC producers' lock and the owner's wake-up:
   //   apc_locked     a producer (or the owner setting up / exiting) holds the
   //                  APC lock, which guards `exited` and `tail`;
   //   apc_contended  producers may be asleep waiting for the lock;
@@ -272,9 +274,12 @@ struct thread_record {
   // Every successful change is a seq_cst read-modify-write, so each one
   // synchronises with the next. A producer's unlock clears owner_armed and
   // wakes the owner if it was set, so queueing an APC costs two atomic
-  // instructions, and a burst into a sleeping thread one futex wake.
-  // Producers and the owner sleep on the word with different futex bitsets.
+  // instructions, and a burst into a sleeping thread one wake.
+  // Only the owner parks on `word`; producers waiting for the lock park on
+  // `apc_wakeups`, which each unlock that saw apc_contended increments
+  // (protocol and no-lost-wake-up argument at sync::lock_apcs).
   alignas(64) std::atomic<std::uint32_t> word{0};
+  std::atomic<std::uint32_t> apc_wakeups{0};
   bool exited = false;          // guarded by the APC lock
   apc_segment* tail = nullptr;  // guarded by the APC lock; nullptr once exited
   // Handle opens and closes.
@@ -310,8 +315,8 @@ struct wait_block {
 /// word; allocated by CreateThread, freed with the object. Written before the
 /// thread starts: its record (on which this holds a reference), what it runs.
 /// Then: its exit code (set before the object is signalled), its kernel id
-/// (0 until the thread has stored it; the creator sleeps on it as a futex
-/// word) and the suspend count of CREATE_SUSPENDED (a futex word the new
+/// (0 until the thread has stored it; the creator parks on it) and the
+/// suspend count of CREATE_SUSPENDED (a word the new
 /// thread sleeps on; changed under the object's stripe).
 struct thread_state {
   thread_record* rec = nullptr;
@@ -365,8 +370,7 @@ struct alignas(64) event_object {
   std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
   std::uint64_t handle = 0;  // the live handle, 0 once closed
   wait_block* waiters = nullptr;
-  int read_fd = -1;                // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;               // the same eventfd, or the pipe's write end
+  platform::pollable fd;           // made by the first event_fd; under the stripe
   std::uint32_t stripe = 0;        // fixed for the life of the process
   std::uint32_t maximum = 0;       // semaphores: the largest count
   thread_state* thread = nullptr;  // threads: see thread_state (owned)
@@ -558,7 +562,7 @@ class sync {
   WPU_DECL static std::uint32_t arm(detail::thread_record* rec) noexcept;
   WPU_DECL static void disarm(detail::thread_record* rec) noexcept;
   WPU_DECL static void sleep_armed(detail::thread_record* rec, std::uint32_t armed_word,
-                                   const timespec* until) noexcept;
+                                   const platform::clock::time_point* until) noexcept;
   WPU_DECL static bool has_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL static bool refill(detail::thread_record* rec) noexcept;
   WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;

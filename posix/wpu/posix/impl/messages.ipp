@@ -4,7 +4,7 @@
 // Who runs what:
 // - Posting (post_message, post_thread_message) runs on any thread. A post
 //   is one compare-and-swap on the target's ring, a release store, and one
-//   read-modify-write on the target's wake word (a futex wake only if the
+//   read-modify-write on the target's wake word (a wake only if the
 //   target sleeps): no lock while the ring has room.
 // - Everything else acts on the calling thread: its queue (made by its first
 //   message call), its windows (window procedures run on the thread that
@@ -21,8 +21,6 @@
 
 #  include <wpu/posix/sync.hpp>
 
-#  include <sys/syscall.h>
-#  include <time.h>
 #  include <unistd.h>
 
 #  include <cstdlib>
@@ -50,12 +48,9 @@ T with_last_error(T result, DWORD err) noexcept {
 }
 
 // MSG.time: milliseconds on the monotonic clock, at the coarse clock's
-// resolution (a few ns to read, where the precise clock costs ~20).
+// resolution (platform::coarse_ms: the cheapest clock the system offers).
 inline DWORD message_time() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<DWORD>(static_cast<std::uint64_t>(ts.tv_sec) * 1000u +
-                            static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u);
+  return platform::coarse_ms();
 }
 
 // The calling thread's queue once it has made a message call; reset at its
@@ -182,7 +177,7 @@ inline void message_fifo::erase(std::size_t i) noexcept {
 // ---- queues -------------------------------------------------------------------
 
 WPU_DECL DWORD sync::current_thread_id() noexcept {
-  static thread_local DWORD tid = static_cast<DWORD>(::syscall(SYS_gettid));
+  static thread_local DWORD tid = platform::thread_id();
   return tid;
 }
 

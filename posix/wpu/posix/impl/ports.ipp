@@ -420,8 +420,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
           still_linked = self.linked;
         }
         if (!still_linked) break;
-        timespec at;
-        sleep_armed(rec, armed, until.abs(&at));
+        sleep_armed(rec, armed, until.limit());
         armed = arm(rec);
       }
     }

@@ -1,4 +1,4 @@
-// wpu/posix/impl/sync.ipp - events, waits, thread ids and APCs (Linux).
+// wpu/posix/impl/sync.ipp - events, waits, thread ids and APCs.
 #ifndef WPU_POSIX_IMPL_SYNC_IPP
 #define WPU_POSIX_IMPL_SYNC_IPP
 
@@ -8,23 +8,13 @@
 
 #if defined(WPU_POSIX)
 
-#  if !defined(__linux__)
-#    error "wpu's POSIX backend sleeps on Linux futexes; other systems are not supported yet"
-#  endif
-
 #  include <cerrno>
 #  include <chrono>
 #  include <ctime>
-#  include <fcntl.h>
-#  include <linux/futex.h>
 #  include <sched.h>
-#  include <sys/syscall.h>
 #  include <thread>
 #  include <type_traits>
 #  include <unistd.h>
-#  if !defined(WPU_EVENT_FD_PIPE)
-#    include <sys/eventfd.h>
-#  endif
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
@@ -40,28 +30,6 @@ inline void cpu_relax() noexcept {
 #  endif
 }
 
-// The futex word is a std::atomic<std::uint32_t>, which is a plain 32-bit
-// word on Linux (static_assert below).
-static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "futex word");
-
-// Producers waiting for a thread's APC lock and the thread itself waiting
-// for a wake-up sleep on the same word, told apart by futex bitsets.
-constexpr std::uint32_t producer_sleeper = 1;
-constexpr std::uint32_t owner_sleeper = 2;
-
-// Sleeps while *word == expected, until `until` (absolute, CLOCK_MONOTONIC;
-// nullptr: no limit) or a wake for `who`. Returns early on any change.
-inline void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
-                       const timespec* until, std::uint32_t who) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAIT_BITSET_PRIVATE, expected,
-            until, nullptr, who);
-}
-
-inline void futex_wake(std::atomic<std::uint32_t>* word, std::uint32_t who) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_BITSET_PRIVATE, 1,
-            nullptr, nullptr, who);
-}
-
 // Spinning only helps when another CPU can make progress meanwhile.
 inline bool may_spin() noexcept {
   static const bool multi = std::thread::hardware_concurrency() > 1;
@@ -72,7 +40,7 @@ constexpr std::chrono::microseconds spin_limit{20};
 // While spinning, a waiter looks at its APC queue only every 5 us: the
 // producers are writing those lines, and reading them at every step made a
 // stream of APCs several times slower (B3; 5 us measured ~15 % faster than 2),
-// for a hand-off latency still below a futex wake's (8-20 us here).
+// for a hand-off latency still below a wake's (8-20 us here).
 constexpr std::chrono::microseconds apc_poll{5};
 // A spinning waiter yields its CPU every 5 us: when the thread that will wake
 // it shares that CPU, spinning only delays it. A yield that took longer than
@@ -89,7 +57,7 @@ constexpr std::chrono::nanoseconds yield_shared{2000};
 constexpr std::size_t first_segment = 64;
 constexpr std::size_t max_segment = 4096;
 
-using clock = std::chrono::steady_clock;
+using clock = platform::clock;
 
 // The spin phase of a wait: up to spin_limit, the caller checking its events at
 // every step and its APC queue when apc_due() says so. `shared_cpu` is the
@@ -142,14 +110,8 @@ struct deadline {
     if (!infinite) at = clock::now() + std::chrono::milliseconds(ms);
   }
   bool passed() const noexcept { return !infinite && clock::now() >= at; }
-  // For futex_wait: nullptr if infinite, else the deadline as a timespec.
-  const timespec* abs(timespec* ts) const noexcept {
-    if (infinite) return nullptr;
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
-    ts->tv_sec = static_cast<time_t>(ns / 1000000000);
-    ts->tv_nsec = static_cast<long>(ns % 1000000000);
-    return ts;
-  }
+  // For platform::park: nullptr if infinite, else the deadline.
+  const clock::time_point* limit() const noexcept { return infinite ? nullptr : &at; }
 };
 
 // ---- stable_pool ------------------------------------------------------------
@@ -244,7 +206,7 @@ WPU_DECL event_object* sync::make_object(detail::object_kind kind, std::uint32_t
     e->maximum = maximum;
     e->refs = 1;
     e->waiters = nullptr;
-    e->read_fd = e->write_fd = -1;
+    e->fd = platform::pollable{};
     e->handle = 0;
     e->thread = nullptr;
   }
@@ -316,17 +278,7 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
     const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
     if ((v & detail::state::count) != 0) return TRUE;
     e->signalled.store(v | 1, std::memory_order_seq_cst);
-    if (e->write_fd >= 0) {
-#  if defined(WPU_EVENT_FD_PIPE)
-      const char byte = 1;
-      while (::write(e->write_fd, &byte, 1) < 0 && errno == EINTR) {
-      }
-#  else
-      const std::uint64_t one = 1;
-      while (::write(e->write_fd, &one, sizeof one) < 0 && errno == EINTR) {
-      }
-#  endif
-    }
+    if (e->fd.read_fd >= 0) platform::pollable_set(e->fd);
     wake_locked(e, sleepers, &n);
   }
   for (std::size_t i = 0; i < n; ++i) wake_owner(sleepers[i]);
@@ -351,17 +303,7 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
   const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
   if ((v & detail::state::count) != 0) {
     e->signalled.store(v & ~detail::state::count, std::memory_order_release);
-    if (e->read_fd >= 0) {
-#  if defined(WPU_EVENT_FD_PIPE)
-      char byte;
-      while (::read(e->read_fd, &byte, 1) < 0 && errno == EINTR) {
-      }
-#  else
-      std::uint64_t count;
-      while (::read(e->read_fd, &count, sizeof count) < 0 && errno == EINTR) {
-      }
-#  endif
-    }
+    if (e->fd.read_fd >= 0) platform::pollable_clear(e->fd);
   }
   return TRUE;
 }
@@ -369,9 +311,7 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
 // Drops one reference with the stripe held; the last one frees the event.
 WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
   if (--e->refs != 0) return;
-  if (e->read_fd >= 0) ::close(e->read_fd);
-  if (e->write_fd >= 0 && e->write_fd != e->read_fd) ::close(e->write_fd);
-  e->read_fd = e->write_fd = -1;
+  if (e->fd.read_fd >= 0) platform::pollable_close(&e->fd);
   e->signalled.store(0, std::memory_order_relaxed);
   if (e->thread != nullptr) {  // a thread object: its state and reference on the record
     release_thread(e->thread->rec);
@@ -407,32 +347,15 @@ WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
     set_error(err, WSA_INVALID_HANDLE);
     return -1;
   }
-  if (e->read_fd < 0) {
-#  if defined(WPU_EVENT_FD_PIPE)
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-      set_error(err, errno == EMFILE || errno == ENFILE ? WSAEMFILE : WSA_NOT_ENOUGH_MEMORY);
+  if (e->fd.read_fd < 0) {
+    const bool set = (e->signalled.load(std::memory_order_relaxed) & detail::state::count) != 0;
+    const int rc = platform::pollable_open(&e->fd, set);
+    if (rc != 0) {
+      set_error(err, rc == EMFILE || rc == ENFILE ? WSAEMFILE : WSA_NOT_ENOUGH_MEMORY);
       return -1;
     }
-    e->read_fd = fds[0];
-    e->write_fd = fds[1];
-    if ((e->signalled.load(std::memory_order_relaxed) & detail::state::count) != 0) {
-      const char byte = 1;
-      while (::write(e->write_fd, &byte, 1) < 0 && errno == EINTR) {
-      }
-    }
-#  else
-    int fd = ::eventfd(
-        static_cast<unsigned>(e->signalled.load(std::memory_order_relaxed) & detail::state::count),
-        EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0) {
-      set_error(err, errno == EMFILE || errno == ENFILE ? WSAEMFILE : WSA_NOT_ENOUGH_MEMORY);
-      return -1;
-    }
-    e->read_fd = e->write_fd = fd;
-#  endif
   }
-  return e->read_fd;
+  return e->fd.read_fd;
 }
 
 // ---- threads and APCs -------------------------------------------------------
@@ -443,7 +366,7 @@ WPU_DECL thread_record* sync::current_record() noexcept {
   if (detail::this_thread_exiting()) return nullptr;  // called from a later TLS destructor
   thread_record* rec = new_record();
   if (rec == nullptr) return nullptr;
-  rec->os_tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+  rec->os_tid = platform::thread_id();
   slot.rec = rec;
   return rec;
 }
@@ -533,14 +456,43 @@ WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
   return 0;
 }
 
-// The APC lock and wake word (see thread_record::word). Every successful
-// change is a seq_cst read-modify-write, so the changes form one chain in
-// which each synchronises with the next: a waker that made a condition true
-// before its claim (or unlock) is seen by the owner's next arm(), and an
-// owner armed before the claim is woken by it. (Only atomic operations, no
-// fences, so ThreadSanitizer can follow it.)
-// Any thread; held for a few instructions (one push), so waiters spin
-// briefly before they sleep.
+// The APC lock and the owner's wake word (see thread_record::word).
+//
+// Two sleepers, two words. The owner parks on `word` itself; producers that
+// find the lock held park on `apc_wakeups`, a counter the unlocker bumps.
+// Sharing `word` keeps an APC at two read-modify-writes (lock, unlock) while
+// letting one unlock both release the lock and claim the owner's armed flag.
+//
+// Every successful change of `word` is a seq_cst read-modify-write, so the
+// changes form one chain in which each synchronises with the next: a waker
+// that made a condition true before its claim (or unlock) is seen by the
+// owner's next arm(), and an owner armed before the claim is woken by it.
+// (Only atomic operations, no fences, so ThreadSanitizer can follow it.)
+//
+// Producers (lock_apcs), no lost wake-up: a producer loads `apc_wakeups`
+// (value s) BEFORE it loads `word`, then, while the lock is held, makes sure
+// apc_contended is set (its own CAS, or seen set), then parks on
+// `apc_wakeups` expecting s. apc_contended stays set until the unlock that
+// clears the whole word; that unlock comes after the producer's view of
+// `word` in the word's modification order, and it bumps `apc_wakeups` after
+// its exchange and then unparks one waiter. All of these are seq_cst, so the
+// producer's load of s precedes the bump: either the bump is already visible
+// when park checks the counter (park returns at once), or the producer is
+// parked and the unpark finds it. A producer woken (or returning) without the
+// lock retries, and takes it with apc_contended kept set, because others may
+// still be parked: the next unlock wakes one of them. (The counter wraps; a
+// producer would miss a change only if exactly 2^32 unlocks ran between its
+// load and its park, and then only until the next unlock.)
+//
+// The owner (arm/sleep_armed/claim): it sets owner_armed, checks its wait
+// conditions once more, and parks on `word` expecting the armed value. Any
+// change of the word (a producer locking) makes park return at once and the
+// owner re-checks; a waker that makes a condition true then claims (clears
+// owner_armed) and, if it was set, unparks the owner. Only the owner parks on
+// `word`, so unpark_one(&word) reaches it.
+//
+// Any thread; held for a few instructions (one push), so producers spin
+// briefly before they park.
 WPU_DECL void sync::lock_apcs(thread_record* rec) noexcept {
   std::uint32_t w = rec->word.load(std::memory_order_relaxed);
   for (int spins = 0; spins < 64; ++spins) {
@@ -552,8 +504,10 @@ WPU_DECL void sync::lock_apcs(thread_record* rec) noexcept {
     w = rec->word.load(std::memory_order_relaxed);
   }
   for (;;) {
+    const std::uint32_t seen = rec->apc_wakeups.load(std::memory_order_seq_cst);
+    w = rec->word.load(std::memory_order_seq_cst);
     if ((w & thread_record::apc_locked) == 0) {
-      // Taken after a sleep: keep `contended`, others may still be asleep.
+      // Taken after a wait: keep `contended`, others may still be parked.
       if (rec->word.compare_exchange_weak(
               w, w | thread_record::apc_locked | thread_record::apc_contended,
               std::memory_order_seq_cst, std::memory_order_relaxed))
@@ -564,24 +518,24 @@ WPU_DECL void sync::lock_apcs(thread_record* rec) noexcept {
         !rec->word.compare_exchange_weak(w, w | thread_record::apc_contended,
                                          std::memory_order_seq_cst, std::memory_order_relaxed))
       continue;
-    detail::futex_wait(&rec->word, w | thread_record::apc_contended, nullptr,
-                       detail::producer_sleeper);
-    w = rec->word.load(std::memory_order_relaxed);
+    platform::park(&rec->apc_wakeups, seen, nullptr);
   }
 }
 
 // The lock holder. One exchange releases the lock and claims the owner's
-// armed flag (see thread_record::word); whoever was asleep on either is woken.
-// An unlock that pushed nothing may wake the owner spuriously; it re-checks.
+// armed flag; a parked producer and the parked owner are woken. An unlock
+// that pushed nothing may wake the owner spuriously; it re-checks.
 WPU_DECL void sync::unlock_apcs(thread_record* rec) noexcept {
   const std::uint32_t old = rec->word.exchange(0, std::memory_order_seq_cst);
-  if ((old & thread_record::apc_contended) != 0)
-    detail::futex_wake(&rec->word, detail::producer_sleeper);
+  if ((old & thread_record::apc_contended) != 0) {
+    rec->apc_wakeups.fetch_add(1, std::memory_order_seq_cst);
+    platform::unpark_one(&rec->apc_wakeups);
+  }
   if ((old & thread_record::owner_armed) != 0) wake_owner(rec);
 }
 
 // The owner, before it checks its wait conditions for the last time; returns
-// the word to sleep on.
+// the word to park on.
 WPU_DECL std::uint32_t sync::arm(thread_record* rec) noexcept {
   return rec->word.fetch_or(thread_record::owner_armed, std::memory_order_seq_cst) |
          thread_record::owner_armed;
@@ -592,11 +546,11 @@ WPU_DECL void sync::disarm(thread_record* rec) noexcept {
   rec->word.fetch_and(~thread_record::owner_armed, std::memory_order_seq_cst);
 }
 
-// The owner, armed and with no condition true: sleeps until woken, the word
-// changes, or `until` (absolute, CLOCK_MONOTONIC) passes.
+// The owner, armed and with no condition true: parks until woken, the word
+// changes, or `until` (nullptr: no limit) passes.
 WPU_DECL void sync::sleep_armed(thread_record* rec, std::uint32_t armed_word,
-                                const timespec* until) noexcept {
-  detail::futex_wait(&rec->word, armed_word, until, detail::owner_sleeper);
+                                const platform::clock::time_point* until) noexcept {
+  platform::park(&rec->word, armed_word, until);
 }
 
 // A waker, after making a condition true: true if the owner was armed, and
@@ -607,8 +561,9 @@ WPU_DECL bool sync::claim(thread_record* rec) noexcept {
           thread_record::owner_armed) != 0;
 }
 
+// Wakes the owner parked on its word (only the owner parks there).
 WPU_DECL void sync::wake_owner(thread_record* rec) noexcept {
-  detail::futex_wake(&rec->word, detail::owner_sleeper);
+  platform::unpark_one(&rec->word);
 }
 
 // Spinning pays only when the thread that will wake us runs on another CPU
@@ -734,8 +689,7 @@ WPU_DECL std::size_t sync::run_apcs(thread_record* rec) noexcept {
 // means its producer is running right now, so the next waits spin again even
 // if recent spins failed. Without this, a thread fed a steady stream that
 // once stopped spinning (its producer was preempted, or shared its CPU) stays
-// in a futex wake per burst, and the scheduler tends to keep the pair on one
-// CPU: B3 fell from ~45 M to ~15 M APCs/s in such runs.
+// in a wake per burst, and the scheduler tends to keep the pair on one CPU.
 WPU_DECL std::size_t sync::run_apcs_after_sleep(thread_record* rec) noexcept {
   const std::size_t ran = run_apcs(rec);
   if (ran > thread_record::batch_size) spin_result(rec, true);
@@ -972,8 +926,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
         suspend_port_slot();
         suspended = true;
       }
-      timespec at;
-      sleep_armed(rec, armed, until.abs(&at));
+      sleep_armed(rec, armed, until.limit());
     }
     disarm(rec);
     if (suspended) resume_port_slot();
@@ -1006,16 +959,8 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
     if (timeout_ms == INFINITE) {
       for (;;) ::pause();
     }
-    timespec at;
-    ::clock_gettime(CLOCK_MONOTONIC, &at);
-    at.tv_sec += static_cast<time_t>(timeout_ms / 1000);
-    at.tv_nsec += static_cast<long>(timeout_ms % 1000) * 1000000L;
-    if (at.tv_nsec >= 1000000000L) {
-      at.tv_nsec -= 1000000000L;
-      ++at.tv_sec;
-    }
-    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
-    }
+    // sleep_until resumes after a signal handler and keeps the deadline.
+    std::this_thread::sleep_until(platform::clock::now() + std::chrono::milliseconds(timeout_ms));
     resume_port_slot();
     return 0;
   }
@@ -1044,8 +989,7 @@ WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
       suspend_port_slot();  // see block()
       suspended = true;
     }
-    timespec at;
-    sleep_armed(rec, armed, until.abs(&at));
+    sleep_armed(rec, armed, until.limit());
   }
   disarm(rec);
   if (suspended) resume_port_slot();
