@@ -61,7 +61,7 @@
 WPU_NAMESPACE_BEGIN
 namespace posix {
 
-class sync {
+class sync : private thread_core {
  public:
   /// The process's object manager; created on first use, never destroyed.
   WPU_DECL static sync& instance() noexcept;
@@ -222,18 +222,6 @@ class sync {
   std::mutex& stripe(const detail::event_object* e) noexcept { return stripes_[e->stripe].m; }
   WPU_DECL detail::thread_record* current_record() noexcept;
   WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
-  WPU_DECL static void lock_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static void unlock_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool claim(detail::thread_record* rec) noexcept;
-  WPU_DECL static void wake_owner(detail::thread_record* rec) noexcept;
-  WPU_DECL static std::uint32_t arm(detail::thread_record* rec) noexcept;
-  WPU_DECL static void disarm(detail::thread_record* rec) noexcept;
-  WPU_DECL static void sleep_armed(detail::thread_record* rec, std::uint32_t armed_word,
-                                   const platform::clock::time_point* until) noexcept;
-  WPU_DECL static bool has_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool refill(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;
-  WPU_DECL static void spin_result(detail::thread_record* rec, bool succeeded) noexcept;
   WPU_DECL std::size_t run_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL std::size_t run_apcs_after_sleep(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held

@@ -10,6 +10,7 @@
 
 #  include <wpu/detail/winapi_decls.h>
 #  include <wpu/upcalls.hpp>
+#  include <wpu/posix/platform.hpp>
 
 #  include <boost/lockfree/spsc_queue.hpp>
 
@@ -116,6 +117,42 @@ class stable_pool {
 };
 
 }  // namespace detail
+
+/// The wake protocol of a thread_record and its APC lock: the whole state is
+/// in the record, so every function is static. impl/thread.ipp states the
+/// protocol next to its code, with the argument that no wake-up is lost.
+/// The object manager (sync) derives from it and calls these unqualified.
+class thread_core {
+ protected:
+  /// Any thread: takes the record's APC lock (guards `exited` and `tail`);
+  /// held for a few instructions.
+  WPU_DECL static void lock_apcs(detail::thread_record* rec) noexcept;
+  /// The holder: releases it, wakes one parked producer if any, and wakes the
+  /// owner if it was armed.
+  WPU_DECL static void unlock_apcs(detail::thread_record* rec) noexcept;
+  /// The owner, before its last check of its wait conditions: the word to
+  /// park on.
+  WPU_DECL static std::uint32_t arm(detail::thread_record* rec) noexcept;
+  /// The owner, once its wait is over.
+  WPU_DECL static void disarm(detail::thread_record* rec) noexcept;
+  /// The owner, armed and with no condition true: parks until woken, the
+  /// word changes or `until` (nullptr: no limit) passes.
+  WPU_DECL static void sleep_armed(detail::thread_record* rec, std::uint32_t armed_word,
+                                   const platform::clock::time_point* until) noexcept;
+  /// A waker, after making a condition true: true if the owner was armed;
+  /// the caller then calls wake_owner (after dropping its locks).
+  WPU_DECL static bool claim(detail::thread_record* rec) noexcept;
+  /// Any thread: wakes the owner parked on its word.
+  WPU_DECL static void wake_owner(detail::thread_record* rec) noexcept;
+  /// The owner: whether this wait spins before it parks, and the outcome of
+  /// a spin (adaptive: a thread whose spins keep failing stops spinning).
+  WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;
+  WPU_DECL static void spin_result(detail::thread_record* rec, bool succeeded) noexcept;
+  /// The owner: whether an APC is queued (impl/apc.ipp), taking the next
+  /// batch off the queue when the current one is used up (refill).
+  WPU_DECL static bool has_apcs(detail::thread_record* rec) noexcept;
+  WPU_DECL static bool refill(detail::thread_record* rec) noexcept;
+};
 }  // namespace posix
 WPU_NAMESPACE_END
 

@@ -106,14 +106,14 @@ WPU_DECL int sync::push_apc(thread_record* rec, const detail::apc_item& item, st
 }
 
 // True if an APC is queued to the calling thread (its owner).
-WPU_DECL bool sync::has_apcs(thread_record* rec) noexcept {
+WPU_DECL bool thread_core::has_apcs(thread_record* rec) noexcept {
   return rec->batch_pos != rec->batch_len || rec->head->items.read_available() != 0 ||
          rec->head->next.load(std::memory_order_acquire) != nullptr;
 }
 
 // Takes the next batch of APCs off the head segment into rec->batch, moving to
 // the next segment when the head is drained. False if none is queued.
-WPU_DECL bool sync::refill(thread_record* rec) noexcept {
+WPU_DECL bool thread_core::refill(thread_record* rec) noexcept {
   for (;;) {
     detail::apc_segment* s = rec->head;
     std::size_t n = s->items.pop(rec->batch, thread_record::batch_size);

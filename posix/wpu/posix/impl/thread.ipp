@@ -284,7 +284,7 @@ WPU_DECL void sync::release_thread(thread_record* rec) noexcept {
 //
 // Any thread; held for a few instructions (one push), so producers spin
 // briefly before they park.
-WPU_DECL void sync::lock_apcs(thread_record* rec) noexcept {
+WPU_DECL void thread_core::lock_apcs(thread_record* rec) noexcept {
   std::uint32_t w = rec->word.load(std::memory_order_relaxed);
   for (int spins = 0; spins < 64; ++spins) {
     if ((w & thread_record::apc_locked) == 0 &&
@@ -316,7 +316,7 @@ WPU_DECL void sync::lock_apcs(thread_record* rec) noexcept {
 // The lock holder. One exchange releases the lock and claims the owner's
 // armed flag; a parked producer and the parked owner are woken. An unlock
 // that pushed nothing may wake the owner spuriously; it re-checks.
-WPU_DECL void sync::unlock_apcs(thread_record* rec) noexcept {
+WPU_DECL void thread_core::unlock_apcs(thread_record* rec) noexcept {
   const std::uint32_t old = rec->word.exchange(0, std::memory_order_seq_cst);
   if ((old & thread_record::apc_contended) != 0) {
     rec->apc_wakeups.fetch_add(1, std::memory_order_seq_cst);
@@ -327,33 +327,33 @@ WPU_DECL void sync::unlock_apcs(thread_record* rec) noexcept {
 
 // The owner, before it checks its wait conditions for the last time; returns
 // the word to park on.
-WPU_DECL std::uint32_t sync::arm(thread_record* rec) noexcept {
+WPU_DECL std::uint32_t thread_core::arm(thread_record* rec) noexcept {
   return rec->word.fetch_or(thread_record::owner_armed, std::memory_order_seq_cst) |
          thread_record::owner_armed;
 }
 
 // The owner, once its wait is over.
-WPU_DECL void sync::disarm(thread_record* rec) noexcept {
+WPU_DECL void thread_core::disarm(thread_record* rec) noexcept {
   rec->word.fetch_and(~thread_record::owner_armed, std::memory_order_seq_cst);
 }
 
 // The owner, armed and with no condition true: parks until woken, the word
 // changes, or `until` (nullptr: no limit) passes.
-WPU_DECL void sync::sleep_armed(thread_record* rec, std::uint32_t armed_word,
-                                const platform::clock::time_point* until) noexcept {
+WPU_DECL void thread_core::sleep_armed(thread_record* rec, std::uint32_t armed_word,
+                                       const platform::clock::time_point* until) noexcept {
   platform::park(&rec->word, armed_word, until);
 }
 
 // A waker, after making a condition true: true if the owner was armed, and
 // the caller must then wake it. One claim wins per sleep. Records are
 // type-stable: claiming one whose thread has moved on is a spurious wake.
-WPU_DECL bool sync::claim(thread_record* rec) noexcept {
+WPU_DECL bool thread_core::claim(thread_record* rec) noexcept {
   return (rec->word.fetch_and(~thread_record::owner_armed, std::memory_order_seq_cst) &
           thread_record::owner_armed) != 0;
 }
 
 // Wakes the owner parked on its word (only the owner parks there).
-WPU_DECL void sync::wake_owner(thread_record* rec) noexcept {
+WPU_DECL void thread_core::wake_owner(thread_record* rec) noexcept {
   platform::unpark_one(&rec->word);
 }
 
@@ -361,12 +361,12 @@ WPU_DECL void sync::wake_owner(thread_record* rec) noexcept {
 // meanwhile. A thread whose last spins all ended in a sleep anyway (its
 // partner shares its CPU, or is slow) stops spinning, and tries again every
 // 256th wait.
-WPU_DECL bool sync::should_spin(thread_record* rec) noexcept {
+WPU_DECL bool thread_core::should_spin(thread_record* rec) noexcept {
   if (!detail::may_spin()) return false;
   return rec->failed_spins < 4 || (++rec->waits & 255) == 0;
 }
 
-WPU_DECL void sync::spin_result(thread_record* rec, bool succeeded) noexcept {
+WPU_DECL void thread_core::spin_result(thread_record* rec, bool succeeded) noexcept {
   if (succeeded)
     rec->failed_spins = 0;
   else if (rec->failed_spins < 4)
