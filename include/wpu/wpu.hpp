@@ -35,6 +35,12 @@ WPU_NAMESPACE_END
 
 #if defined(WPU_HEADER_ONLY)
 #  include <wpu/impl/c_api.ipp>
+#  if defined(WPU_POSIX)
+#    include <wpu/posix/impl/client_events.ipp>
+#    include <wpu/posix/impl/client_windows.ipp>
+#    include <wpu/posix/impl/client_ports.ipp>
+#    include <wpu/posix/impl/client_objects.ipp>
+#  endif  // defined(WPU_POSIX)
 #  include <wpu/impl/trace.ipp>
 #  if defined(WPU_POSIX)
 #    include <wpu/posix/impl/k32_text.ipp>

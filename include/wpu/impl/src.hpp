@@ -42,6 +42,13 @@ __attribute__((visibility("default"))) thread_local
 #  include <wpu/posix/impl/backend.ipp>
 #endif  // defined(WPU_WINDOWS)
 #include <wpu/impl/c_api.ipp>
+// The POSIX client functions of <wpu/winapi.h>, next to their backend.
+#if defined(WPU_POSIX)
+#  include <wpu/posix/impl/client_events.ipp>
+#  include <wpu/posix/impl/client_windows.ipp>
+#  include <wpu/posix/impl/client_ports.ipp>
+#  include <wpu/posix/impl/client_objects.ipp>
+#endif  // defined(WPU_POSIX)
 #include <wpu/impl/trace.ipp>
 // The thin kernel32 subset on POSIX (docs/kernel32.md).
 #if defined(WPU_POSIX)

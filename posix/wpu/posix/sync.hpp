@@ -1,4 +1,4 @@
-// wpu/posix/sync.hpp - events, waits, thread ids and APCs on POSIX (Linux).
+// wpu/posix/sync.hpp - events, waits, thread ids and APCs on POSIX.
 //
 // One process-wide object manager (`sync::instance()`) owns every event and
 // thread id, so WPUCreateEvent's events and WSACreateEvent's are the same
@@ -11,13 +11,14 @@
 //   semaphores and CreateThread's thread objects are the same record with
 //   another kind (objects.ipp, docs/kernel-objects.md); a wait that takes
 //   their signal does so under the record's stripe lock.
-// - Every thread that waits owns one wake word (a futex) and one APC queue:
+// - Every thread that waits owns one wake word (parked on through
+//   wpu/posix/platform.hpp) and one APC queue:
 //   chained Boost.Lockfree single-producer/single-consumer rings, producers
 //   serialised by one lock per target thread, the thread itself draining
 //   them in batches without a lock. Waiters put a wait block on each event's
 //   list; a setter wakes the threads on that list. An APC producer wakes its
 //   target the same way, so an APC reaches a thread already blocked in an
-//   INFINITE alertable wait, with one futex wake per sleep, not per APC.
+//   INFINITE alertable wait, with one wake per sleep, not per APC.
 // - Records are never returned to the allocator (type-stable pools), so a
 //   stale handle that races a close reads a valid record and is then refused
 //   by the handle check; handles are generational (wpu/handle_table.hpp).
@@ -28,7 +29,7 @@
 // - Setting a set event, resetting a reset event and waiting on a signalled
 //   event read one atomic word: no lock, no system call. Blocking waits spin
 //   for up to 20 us first (machines with more than one CPU, adaptively), then
-//   sleep on the futex.
+//   park on the thread's wake word.
 #ifndef WPU_POSIX_SYNC_HPP
 #define WPU_POSIX_SYNC_HPP
 
@@ -39,6 +40,11 @@
 #  include <wpu/handle_table.hpp>
 #  include <wpu/upcalls.hpp>
 #  include <wpu/detail/winapi_decls.h>
+#  include <wpu/posix/platform.hpp>
+#  include <wpu/posix/thread.hpp>
+#  include <wpu/posix/events.hpp>
+#  include <wpu/posix/messages.hpp>
+#  include <wpu/posix/ports.hpp>
 
 #  include <boost/lockfree/queue.hpp>
 #  include <boost/lockfree/spsc_queue.hpp>
@@ -54,343 +60,8 @@
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
-namespace detail {
 
-/// The handle an event, thread id, window or port handle names: Windows
-/// ignores the low two bits of a kernel handle (ntdef.h's OBJ_HANDLE_TAGBITS,
-/// free for applications as tag bits), so h|1, h|2 and h|3 name h. wpu
-/// handles are multiples of 4; every lookup, close and comparison of those
-/// four kinds goes through this. Socket handles do not: a tagged socket is
-/// no socket (WSAENOTSOCK).
-inline std::uint64_t untagged(const void* h) noexcept {
-  return reinterpret_cast<std::uintptr_t>(h) & ~std::uintptr_t{3};
-}
-
-/// One queued APC: the routine and its context (a trivially copyable pair,
-/// stored by value).
-struct apc_item {
-  LPWSAUSERAPC routine;
-  DWORD_PTR context;
-};
-
-/// A ring of queued APCs: one Boost.Lockfree single-producer/single-consumer
-/// queue. A thread's APC queue is a chain of segments: producers (serialised
-/// by the APC lock in thread_record::word) fill the tail and link a new, larger segment
-/// when it is full; the owner drains the head and frees it once it is empty
-/// and has a successor.
-struct apc_segment {
-  explicit apc_segment(std::size_t n) : items(n), capacity(n) {}
-  boost::lockfree::spsc_queue<apc_item> items;
-  std::atomic<apc_segment*> next{nullptr};
-  std::size_t capacity;
-};
-
-/// One posted message as queued: what PostMessageW sets of a MSG (32 bytes).
-struct posted_message {
-  HWND hwnd;
-  WPARAM wparam;
-  LPARAM lparam;
-  UINT message;
-  DWORD time;
-};
-
-/// A thread's posted messages on their way in: a bounded lock-free ring. A
-/// poster claims a cell with one compare-and-swap on `tail` and publishes it
-/// with a release store of the cell's sequence number; the owner takes cells
-/// in order. Full at `capacity` messages the owner has not looked at, where
-/// PostMessageW fails with ERROR_NOT_ENOUGH_QUOTA (Windows' own quota is
-/// 10,000 queued messages). Allocated once per thread record and kept with
-/// it (records are type-stable), so a poster holding a stale record pointer
-/// still writes valid memory; such a message names a dead window and is
-/// dropped when taken. The cells come zeroed from calloc and are touched
-/// only as they are used: a cell's `seq` is stored relative to its index.
-struct message_ring {
-  static constexpr std::uint64_t capacity = 16384;  // a power of two
-  struct cell {
-    std::atomic<std::uint64_t> seq;  // position - index: free; + 1: published
-    posted_message msg;
-  };
-  message_ring() noexcept;
-  ~message_ring();
-  message_ring(const message_ring&) = delete;
-  message_ring& operator=(const message_ring&) = delete;
-  bool allocated() const noexcept { return cells != nullptr; }
-  /// Any thread. False when full.
-  bool try_push(const posted_message& m) noexcept;
-  /// The owner. False when empty (or the next cell is claimed but not yet
-  /// written: its poster wakes the owner once it is).
-  bool try_pop(posted_message* m) noexcept;
-  /// The owner: true if the next cell is published.
-  bool ready() const noexcept;
-
-  alignas(64) std::atomic<std::uint64_t> tail{0};
-  alignas(64) std::uint64_t head = 0;  // owner only
-  cell* cells = nullptr;
-};
-
-/// The owner's side of its queue: messages taken off the ring, oldest first.
-/// A circular buffer that grows; removal from the middle serves filtered
-/// retrieval. Owner only.
-class message_fifo {
- public:
-  std::size_t size() const noexcept { return count_; }
-  posted_message& at(std::size_t i) noexcept { return buf_[(first_ + i) & (buf_.size() - 1)]; }
-  /// Room for one more: false when memory is exhausted.
-  bool make_room() noexcept;
-  /// After make_room().
-  void push_back(const posted_message& m) noexcept;
-  void erase(std::size_t i) noexcept;
-  void clear() noexcept { first_ = count_ = 0; }
-
- private:
-  std::vector<posted_message> buf_;  // size 0 or a power of two
-  std::size_t first_ = 0;
-  std::size_t count_ = 0;
-};
-
-struct window_class;
-struct thread_record;
-
-/// A message-only window. Reached through its HWND (a handle of kind
-/// window); type-stable like every record here. `owner` and `cls` are fixed
-/// while the handle is live; `proc` and `user_data` may change from any
-/// thread.
-struct window_object {
-  std::uint64_t handle = 0;  // 0 once destroyed
-  // Written by the creating thread before the handle is published; atomic
-  // because a poster holding a stale handle may read it while a recycled
-  // record is set up for a new window (its message then names a dead HWND
-  // and is dropped).
-  std::atomic<thread_record*> owner{nullptr};
-  window_class* cls = nullptr;
-  std::atomic<WNDPROC> proc{nullptr};
-  std::atomic<LONG_PTR> user_data{0};
-  bool destroying = false;        // owner only: DestroyWindow has begun
-  window_object* next = nullptr;  // the owner's list of windows (owner only)
-  window_object* prev = nullptr;
-};
-
-/// A registered window class; guarded by the class registry's mutex.
-struct window_class {
-  std::u16string name;
-  ATOM atom = 0;
-  WNDPROC proc = nullptr;
-  std::uint32_t windows = 0;  // live windows of this class
-};
-
-/// The message side of a thread: created by its first message call.
-struct thread_messages {
-  message_ring ring;                 // posters and owner, see message_ring
-  message_fifo taken;                // owner only
-  bool quit = false;                 // owner only: PostQuitMessage was called
-  WPARAM quit_code = 0;              // owner only
-  window_object* windows = nullptr;  // owner only: the windows it owns
-  thread_record* owner = nullptr;    // owner only: its thread's record
-  // Owner only: how many of the last entries of `taken` only filtered
-  // GetMessageW/PeekMessageW calls have looked at (QS_ALLPOSTMESSAGE).
-  std::size_t unseen_all = 0;
-  // Owner only: the last of its windows it looked up. Only the owner
-  // destroys its windows, and every destruction clears this, so while set
-  // it names a live window of this thread without a handle lookup.
-  HWND cached_hwnd = nullptr;
-  window_object* cached_window = nullptr;
-};
-
-/// One completion packet. `port` is the handle of the port it was posted to:
-/// a poster that raced a close (and a reuse of the record) leaves a packet
-/// that names a dead handle, and consumers drop it.
-struct port_packet {
-  std::uint64_t port;
-  ULONG_PTR key;
-  LPOVERLAPPED overlapped;
-  DWORD bytes;
-  DWORD error;
-};
-
-/// A thread blocked in GetQueuedCompletionStatus(Ex): on its own stack, on
-/// the port's LIFO stack while it waits; fields guarded by the port's mutex.
-/// A poster (or a thread giving a slot back) that releases it takes a slot
-/// under the concurrency limit on its behalf and writes up to `max` packets
-/// into `entries` (the caller's own array, which only the releasing thread
-/// writes while the waiter is linked), so no later caller can take them.
-struct port_waiter {
-  thread_record* thread = nullptr;
-  port_waiter* next = nullptr;
-  OVERLAPPED_ENTRY* entries = nullptr;
-  ULONG max = 0;
-  ULONG handed = 0;              // packets written into entries on release
-  std::uint32_t generation = 0;  // the port generation its slot was taken under
-  bool linked = false;           // on the stack
-};
-
-/// A completion port. Type-stable; reached through its handle (kind port).
-///  - Packets: a Boost.Lockfree MPMC queue, plus `available`, which packs
-///    the port's generation (high 24 bits) and the packets queued and not
-///    yet claimed (low 40 bits). A poster pushes, then increments; a
-///    consumer claims by a compare-and-swap that also checks the generation,
-///    then pops: so a claim always finds a packet, and a thread that looked
-///    the port up before it was closed (and its record reused) can never
-///    claim the next port's packets. No lock while a consumer is running.
-///  - `active` packs the port's generation (high 32 bits) and the number of
-///    threads running its packets (a thread runs from taking a packet until
-///    it waits on the port again, and not while it blocks in another wpu
-///    wait); a thread takes a packet only while that number is below
-///    `concurrency`.
-///  - Waiters: a LIFO stack under `mutex`, counted in `waiting`; a poster
-///    looks at `waiting` after its increment (both seq_cst), so either the
-///    waiter's last check sees the packet or the poster sees the waiter. A
-///    poster that sees a waiter hands its packet to the most recent one
-///    under the mutex (see port_waiter).
-///  - The generation changes when the port is closed, under `mutex`; every
-///    field read without the mutex is atomic, so a thread holding a stale
-///    pointer to a reused record reads valid values and is then refused by
-///    a generation or handle check.
-struct port_object {
-  port_object();
-  std::atomic<std::uint64_t> handle{0};  // 0 once closed; changed under mutex
-  std::unique_ptr<boost::lockfree::queue<port_packet>> packets;
-  alignas(64) std::atomic<std::uint64_t> available{0};
-  alignas(64) std::atomic<std::uint64_t> active{0};
-  alignas(64) std::atomic<std::uint32_t> waiting{0};
-  std::atomic<std::uint32_t> concurrency{1};  // set by create_port under mutex
-  std::mutex mutex;
-  port_waiter* waiters = nullptr;  // guarded by mutex
-  std::uint32_t generation = 0;    // guarded by mutex
-};
-
-/// A thread that waits or receives APCs. Created on the thread's first wait,
-/// SleepEx or WPUOpenCurrentThread; reference counted (the thread itself and
-/// each open WSATHREADID), so a record is never reused while a handle names
-/// it.
-struct thread_record {
-  // One futex word for the APC producers' lock and the owner's sleep:
-  //   apc_locked     a producer (or the owner setting up / exiting) holds the
-  //                  APC lock, which guards `exited` and `tail`;
-  //   apc_contended  producers may be asleep waiting for the lock;
-  //   owner_armed    the owner may sleep: it has armed the word and will
-  //                  check its wait conditions once more before it does.
-  // Every successful change is a seq_cst read-modify-write, so each one
-  // synchronises with the next. A producer's unlock clears owner_armed and
-  // wakes the owner if it was set, so queueing an APC costs two atomic
-  // instructions, and a burst into a sleeping thread one futex wake.
-  // Producers and the owner sleep on the word with different futex bitsets.
-  alignas(64) std::atomic<std::uint32_t> word{0};
-  bool exited = false;          // guarded by the APC lock
-  apc_segment* tail = nullptr;  // guarded by the APC lock; nullptr once exited
-  // Handle opens and closes.
-  alignas(64) std::atomic<std::uint32_t> refs{0};
-  std::uint32_t os_tid = 0;
-  // The message queue: made by the thread's first message call, then kept
-  // with the record for good (posters may hold a stale record pointer).
-  std::atomic<thread_messages*> messages{nullptr};
-  // Owner only: the head segment, APCs already taken off it (run FIFO, also
-  // when an APC itself waits alertably), and the adaptive-spin counters.
-  alignas(64) apc_segment* head = nullptr;
-  std::uint32_t batch_pos = 0;
-  std::uint32_t batch_len = 0;
-  std::uint32_t failed_spins = 0;  // recent spins that ended in a sleep anyway
-  std::uint32_t waits = 0;
-  bool yield_first = false;  // its last spin's yield let another thread run
-  static constexpr std::uint32_t batch_size = 128;
-  apc_item batch[batch_size];
-
-  static constexpr std::uint32_t apc_locked = 1;
-  static constexpr std::uint32_t apc_contended = 2;
-  static constexpr std::uint32_t owner_armed = 4;
-};
-
-/// A thread's registration on one event's waiter list.
-struct wait_block {
-  thread_record* thread = nullptr;
-  wait_block* prev = nullptr;
-  wait_block* next = nullptr;
-};
-
-/// What a thread object (kind thread) knows of its thread beyond the state
-/// word; allocated by CreateThread, freed with the object. Written before the
-/// thread starts: its record (on which this holds a reference), what it runs.
-/// Then: its exit code (set before the object is signalled), its kernel id
-/// (0 until the thread has stored it; the creator sleeps on it as a futex
-/// word) and the suspend count of CREATE_SUSPENDED (a futex word the new
-/// thread sleeps on; changed under the object's stripe).
-struct thread_state {
-  thread_record* rec = nullptr;
-  DWORD(WINAPI* start)(LPVOID) = nullptr;
-  LPVOID param = nullptr;
-  std::atomic<DWORD> exit_code{STILL_ACTIVE};
-  std::atomic<std::uint32_t> tid{0};
-  std::atomic<std::uint32_t> suspend_count{0};
-};
-
-/// What a waitable object is. Fixed while a handle names the object (written
-/// before the handle is published); atomic because a thread holding a stale
-/// pointer may read it while the record is set up again.
-enum class object_kind : std::uint8_t {
-  manual_event,  // WSACreateEvent, WPUCreateEvent, CreateEvent(manual)
-  auto_event,    // CreateEvent(auto-reset): a satisfied wait takes the signal
-  semaphore,     // CreateSemaphore: a satisfied wait takes one count
-  thread,        // CreateThread: signalled once the thread has ended
-};
-
-/// The state word of a waitable object: the count in the low 32 bits (0 or
-/// 1 for events and threads, the count of a semaphore), and two flags fixed
-/// by the kind, so the lock-free fast paths tell the kinds apart with the
-/// one load they make anyway: `takes` (auto-reset events and semaphores: a
-/// satisfied wait takes the signal) and `not_event` (semaphores and threads,
-/// which SetEvent and ResetEvent refuse). A manual-reset event's word is
-/// plain 0 or 1.
-namespace state {
-constexpr std::uint64_t count = 0xFFFFFFFFull;
-constexpr std::uint64_t takes = std::uint64_t{1} << 63;
-constexpr std::uint64_t not_event = std::uint64_t{1} << 62;
-constexpr std::uint64_t flags(object_kind k) noexcept {
-  return k == object_kind::auto_event  ? takes
-         : k == object_kind::semaphore ? takes | not_event
-         : k == object_kind::thread    ? not_event
-                                       : 0;
-}
-}  // namespace state
-
-/// A waitable object: an event, a semaphore or a thread (all reached through
-/// handles of kind event, told apart by `kind`). `signalled` is the state
-/// word (see state), read without locks. Its count is raised under the
-/// stripe lock; manual events are lowered (ResetEvent) under it too, and the
-/// signal of an auto-reset event or a semaphore is only ever taken under it,
-/// so a wait-all holding every stripe of its objects sees and takes all of
-/// them at one instant. The other plain fields are guarded by the stripe
-/// lock.
-struct alignas(64) event_object {
-  std::atomic<std::uint64_t> signalled{0};
-  std::atomic<object_kind> kind{object_kind::manual_event};
-  std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
-  std::uint64_t handle = 0;  // the live handle, 0 once closed
-  wait_block* waiters = nullptr;
-  int read_fd = -1;                // pollable fd (eventfd, or a pipe's read end)
-  int write_fd = -1;               // the same eventfd, or the pipe's write end
-  std::uint32_t stripe = 0;        // fixed for the life of the process
-  std::uint32_t maximum = 0;       // semaphores: the largest count
-  thread_state* thread = nullptr;  // threads: see thread_state (owned)
-};
-
-/// A pool whose records are never freed: a pointer into it always names a
-/// record of type T. Any thread.
-template <class T, std::size_t Chunk>
-class stable_pool {
- public:
-  /// A free record, or nullptr when memory is exhausted.
-  T* get() noexcept;
-  void put(T* p) noexcept;
-
- private:
-  std::mutex mutex_;
-  std::vector<T*> free_;
-  std::vector<std::unique_ptr<T[]>> chunks_;
-  std::uint32_t next_stripe_ = 0;
-};
-
-}  // namespace detail
-
-class sync {
+class sync : private thread_core {
  public:
   /// The process's object manager; created on first use, never destroyed.
   WPU_DECL static sync& instance() noexcept;
@@ -551,18 +222,6 @@ class sync {
   std::mutex& stripe(const detail::event_object* e) noexcept { return stripes_[e->stripe].m; }
   WPU_DECL detail::thread_record* current_record() noexcept;
   WPU_DECL void release_thread(detail::thread_record* rec) noexcept;
-  WPU_DECL static void lock_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static void unlock_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool claim(detail::thread_record* rec) noexcept;
-  WPU_DECL static void wake_owner(detail::thread_record* rec) noexcept;
-  WPU_DECL static std::uint32_t arm(detail::thread_record* rec) noexcept;
-  WPU_DECL static void disarm(detail::thread_record* rec) noexcept;
-  WPU_DECL static void sleep_armed(detail::thread_record* rec, std::uint32_t armed_word,
-                                   const timespec* until) noexcept;
-  WPU_DECL static bool has_apcs(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool refill(detail::thread_record* rec) noexcept;
-  WPU_DECL static bool should_spin(detail::thread_record* rec) noexcept;
-  WPU_DECL static void spin_result(detail::thread_record* rec, bool succeeded) noexcept;
   WPU_DECL std::size_t run_apcs(detail::thread_record* rec) noexcept;
   WPU_DECL std::size_t run_apcs_after_sleep(detail::thread_record* rec) noexcept;
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held

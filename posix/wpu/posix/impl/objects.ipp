@@ -168,8 +168,7 @@ WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), 
   // The thread stores its id first thing; the object outlives this wait (the
   // thread holds a reference on it).
   std::uint32_t id;
-  while ((id = ts->tid.load(std::memory_order_acquire)) == 0)
-    detail::futex_wait(&ts->tid, 0, nullptr, detail::owner_sleeper);
+  while ((id = ts->tid.load(std::memory_order_acquire)) == 0) platform::park(&ts->tid, 0, nullptr);
   if (tid != nullptr) *tid = id;
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
@@ -191,11 +190,11 @@ WPU_DECL void sync::run_thread(event_object* e) {
   const DWORD id = current_thread_id();
   rec->os_tid = id;
   ts->tid.store(id, std::memory_order_release);
-  detail::futex_wake(&ts->tid, detail::owner_sleeper);
+  platform::unpark_all(&ts->tid);
   for (;;) {  // CREATE_SUSPENDED: until resume_thread brings the count to 0
     const std::uint32_t c = ts->suspend_count.load(std::memory_order_acquire);
     if (c == 0) break;
-    detail::futex_wait(&ts->suspend_count, c, nullptr, detail::owner_sleeper);
+    platform::park(&ts->suspend_count, c, nullptr);
   }
   struct finish {
     sync* s;
@@ -277,7 +276,7 @@ WPU_DECL DWORD sync::resume_thread(HANDLE h, DWORD* err) noexcept {
   }
   // The state outlives this wake: the thread, which has not started its
   // routine when the count was 1, holds a reference on the object.
-  if (before == 1) detail::futex_wake(&ts->suspend_count, detail::owner_sleeper);
+  if (before == 1) platform::unpark_all(&ts->suspend_count);
   return before;
 }
 
