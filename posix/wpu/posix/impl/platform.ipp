@@ -394,8 +394,10 @@ WPU_DECL void pollable_clear(const pollable& p) noexcept {
 //
 // A fixed table of buckets, each a mutex and a FIFO list of the threads
 // parked on the words that hash to it. A parked thread waits on the condition
-// variable of its own node (thread_local), so a wake reaches exactly the
-// threads it chooses.
+// variable of its own node, so a wake reaches exactly the threads it
+// chooses. The node lives on park()'s stack: it exists exactly while its
+// thread is inside park() (so park() also works in thread_local destructors
+// at thread exit, when a thread_local node could already be gone).
 //
 // No lost wake-up. Invariant: whoever changes a word and then unparks it
 // takes the word's bucket lock AFTER the change (unpark_* always does), and
@@ -406,9 +408,10 @@ WPU_DECL void pollable_clear(const pollable& p) noexcept {
 // load), or the node is linked before the waker's scan, which finds it.
 //
 // Lock order: one bucket lock at a time; nothing else is taken under it. A
-// node is linked only while its thread is inside park(), and a waker
-// notifies under the bucket lock, so the node (and its condition variable)
-// outlives every access to it.
+// node is linked only while its thread is inside park(), which unlinks it
+// (or finds it unlinked by its waker) under the bucket lock before
+// returning, and a waker notifies under the bucket lock, so the node (and
+// its condition variable) outlives every access to it.
 
 namespace detail {
 
@@ -429,7 +432,8 @@ struct alignas(64) park_bucket {
 constexpr std::size_t park_bucket_count = 128;  // a power of two
 
 inline park_bucket& bucket_of(const void* word) noexcept {
-  static park_bucket table[park_bucket_count];
+  // Never destroyed: threads may park and unpark during static destruction.
+  static park_bucket* const table = new park_bucket[park_bucket_count];
   // Fibonacci hashing of the address (words are 4-aligned: the low bits say
   // little), the top bits choosing the bucket.
   const std::uint64_t h =
@@ -437,11 +441,6 @@ inline park_bucket& bucket_of(const void* word) noexcept {
   return table[h >> 57];  // 64 - log2(park_bucket_count)
 }
 static_assert(park_bucket_count == 128, "bucket_of takes the top 7 bits");
-
-inline parked_thread& this_parked_thread() noexcept {
-  static thread_local parked_thread self;
-  return self;
-}
 
 // Both under b.lock.
 inline void link(park_bucket& b, parked_thread* n) noexcept {
@@ -487,11 +486,10 @@ inline void unpark(const void* word, std::size_t count) noexcept {
 WPU_DECL void park(std::atomic<std::uint32_t>* word, std::uint32_t expected,
                    const clock::time_point* until) noexcept {
   detail::park_bucket& b = detail::bucket_of(word);
-  detail::parked_thread& self = detail::this_parked_thread();
   std::unique_lock<std::mutex> hold(b.lock);
   if (word->load(std::memory_order_acquire) != expected) return;
+  detail::parked_thread self;
   self.word = word;
-  self.woken = false;
   detail::link(b, &self);
   while (!self.woken) {
     if (until == nullptr) {
@@ -501,7 +499,6 @@ WPU_DECL void park(std::atomic<std::uint32_t>* word, std::uint32_t expected,
     }
   }
   if (!self.woken) detail::unlink(b, &self);  // timed out; a waker unlinks what it wakes
-  self.word = nullptr;
 }
 
 WPU_DECL void unpark_one(std::atomic<std::uint32_t>* word) noexcept {
