@@ -33,10 +33,11 @@
 #      endif
 #    endif
 // The kernel's ulock calls (xnu, bsd/sys/ulock.h): exported by libSystem,
-// declared by no SDK header.
-extern "C" int __ulock_wait(std::uint32_t operation, void* addr, std::uint64_t value,
-                            std::uint32_t timeout_us);
-extern "C" int __ulock_wake(std::uint32_t operation, void* addr, std::uint64_t wake_value);
+// declared by no SDK header. __ulock_wait(operation, addr, value,
+// timeout_us; 0: none) sleeps while the 32-bit word at addr equals value;
+// __ulock_wake(operation, addr, 0) wakes one, or all with ULF_WAKE_ALL.
+extern "C" int __ulock_wait(std::uint32_t, void*, std::uint64_t, std::uint32_t);
+extern "C" int __ulock_wake(std::uint32_t, void*, std::uint64_t);
 #  elif defined(WPU_POSIX_PLATFORM_FREEBSD)
 #    include <sys/param.h>  // __FreeBSD_version
 #    include <sys/types.h>
@@ -423,8 +424,8 @@ struct parked_thread {
   parked_thread* next = nullptr;
 };
 
-struct alignas(64) park_bucket {
-  std::mutex lock;
+struct park_bucket {
+  alignas(64) std::mutex lock;    // a bucket per cache line
   parked_thread* head = nullptr;  // oldest first
   parked_thread* tail = nullptr;
 };
