@@ -284,7 +284,7 @@ WPU_DECL void unpark_all(std::atomic<std::uint32_t>* word) noexcept {
 WPU_DECL std::uint32_t thread_id() noexcept {
   static thread_local const std::uint32_t tid = [] {
     std::uint64_t id = 0;
-    ::pthread_threadid_np(nullptr, &id);
+    ::pthread_threadid_np(::pthread_self(), &id);
     const auto low = static_cast<std::uint32_t>(id);
     return low != 0 ? low : detail::next_thread_number();
   }();
