@@ -258,11 +258,8 @@ TEST_CASE("posix: wpu_event_fd is readable exactly while the event is signalled"
   REQUIRE(fd >= 0);
   CHECK(open_fds() == before + (fd_kind(fd).rfind("pipe:", 0) == 0 ? 2 : 1));
   CHECK(wpu_event_fd(e) == fd);  // one fd per event, made once
-#  if defined(WPU_EVENT_FD_PIPE)
-  CHECK(fd_kind(fd).rfind("pipe:", 0) == 0);
-#  else
-  CHECK(fd_kind(fd) == "anon_inode:[eventfd]");
-#  endif
+  // An eventfd or a pipe, as the platform layer makes them (tests/platform.cpp).
+  CHECK((fd_kind(fd) == "anon_inode:[eventfd]" || fd_kind(fd).rfind("pipe:", 0) == 0));
   CHECK_FALSE(readable(fd));
   CHECK(u.set_event(e, &err));
   CHECK(readable(fd));

@@ -39,7 +39,9 @@
 // onto Winsock's with macros (docs/porting.md): they are lifted around Asio's
 // headers, whichever comes first in the translation unit, and the one Asio
 // file that uses fd_set (socket_ops, in header-only Asio) is compiled here
-// rather than by a later Asio include.
+// rather than by a later Asio include. The C library's own macros are gone by
+// then (its header is include-guarded); FD_SET and friends name the functions
+// <wpu/detail/ws2spi_decls.h> made from them instead.
 #if defined(fd_set)
 #  pragma push_macro("fd_set")
 #  pragma push_macro("FD_SETSIZE")
@@ -53,11 +55,11 @@
 #  undef FD_CLR
 #  undef FD_ZERO
 #  undef FD_ISSET
-#  define FD_SETSIZE __FD_SETSIZE
-#  define FD_SET(fd, set) __FD_SET(fd, set)
-#  define FD_CLR(fd, set) __FD_CLR(fd, set)
-#  define FD_ZERO(set) __FD_ZERO(set)
-#  define FD_ISSET(fd, set) __FD_ISSET(fd, set)
+#  define FD_SETSIZE wpu_libc_fd_setsize
+#  define FD_SET(fd, set) wpu_libc_fd_set(static_cast<int>(fd), set)
+#  define FD_CLR(fd, set) wpu_libc_fd_clr(static_cast<int>(fd), set)
+#  define FD_ZERO(set) wpu_libc_fd_zero(set)
+#  define FD_ISSET(fd, set) wpu_libc_fd_isset(static_cast<int>(fd), set)
 #  define WPU_MESSAGE_LOOP_LIFTED_FD_SET
 #endif
 #include <boost/asio/detail/socket_ops.hpp>  // its select() code, now, not later

@@ -48,11 +48,12 @@ WPU_C_API DWORD wpu_get_last_error(void);
 WPU_C_API void wpu_set_last_error(DWORD error);
 
 /* wpu extension: a file descriptor that is readable exactly while `event` is
-   signalled, for poll/epoll/Asio. The first call makes it (an eventfd, or a
-   pipe when built with -Devent-fd=pipe); later calls return the same fd. The
-   event owns it: do not read, write or close it; it is closed when the event
-   is destroyed. -1 with WSA_INVALID_HANDLE (not a live event) or WSAEMFILE
-   (no fd available). */
+   signalled, for poll/epoll/Asio. The first call makes it (the platform
+   layer's pollable: one fd on Linux, a pipe's read end with the portable
+   layer and on macOS; docs/platforms.md);
+   later calls return the same fd. The event owns it: do not read, write or
+   close it; it is closed when the event is destroyed. -1 with
+   WSA_INVALID_HANDLE (not a live event) or WSAEMFILE (no fd available). */
 WPU_C_API int wpu_event_fd(WSAEVENT event);
 
 /* ---- Windows and messages --------------------------------------------------

@@ -39,23 +39,48 @@
 #  include <stddef.h>
 #  include <stdint.h>
 
-/* FD_SETSIZE given by the application before any system header is the
-   Winsock one; glibc's own is recognised by __FD_SETSIZE being defined. */
-#  if !defined(WPU_FD_SETSIZE)
-#    if defined(FD_SETSIZE) && !defined(__FD_SETSIZE)
-#      define WPU_FD_SETSIZE FD_SETSIZE
-#    else
-#      define WPU_FD_SETSIZE 64
+/* The Winsock FD_SETSIZE (WPU_FD_SETSIZE): the application's own
+   WPU_FD_SETSIZE, else the FD_SETSIZE it defined before any system header
+   that declares select(), else 64. <sys/select.h> defines FD_SETSIZE
+   together with FD_ZERO (POSIX: both are macros), so an FD_SETSIZE without
+   FD_ZERO is the application's, and one with FD_ZERO the C library's. The
+   application's is removed before <sys/select.h> defines its own; its value
+   is kept in an enumerator (WPU_FD_SETSIZE then works in expressions, not
+   in #if). */
+#  if defined(FD_SETSIZE) && !defined(FD_ZERO)
+#    if !defined(WPU_FD_SETSIZE)
+enum { wpu_fd_setsize_of_app = FD_SETSIZE };
+#      define WPU_FD_SETSIZE wpu_fd_setsize_of_app
 #    endif
-#  endif
-#  if defined(FD_SETSIZE) && !defined(__FD_SETSIZE)
 #    undef FD_SETSIZE
+#  endif
+#  if !defined(WPU_FD_SETSIZE)
+#    define WPU_FD_SETSIZE 64
 #  endif
 
 #  include <sys/types.h>
 #  include <sys/select.h>
 #  include <sys/socket.h>
 #  include <sys/time.h>
+
+/* The C library's fd_set operations as functions, and its FD_SETSIZE as a
+   constant, made here where the C library's macros are still visible:
+   <wpu/ws2spi.h> later maps those names onto Winsock's set, and a header
+   compiled after it that needs the C library's (wpu/message_loop.hpp, for
+   Boost.Asio) maps them back onto these, on any C library. */
+enum { wpu_libc_fd_setsize = FD_SETSIZE };
+static inline void wpu_libc_fd_zero(fd_set* set) {
+  FD_ZERO(set);
+}
+static inline void wpu_libc_fd_set(int fd, fd_set* set) {
+  FD_SET(fd, set);
+}
+static inline void wpu_libc_fd_clr(int fd, fd_set* set) {
+  FD_CLR(fd, set);
+}
+static inline int wpu_libc_fd_isset(int fd, const fd_set* set) {
+  return FD_ISSET(fd, set) != 0;
+}
 
 #  ifdef __cplusplus
 extern "C" {

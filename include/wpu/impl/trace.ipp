@@ -18,12 +18,8 @@
 #if defined(WPU_POSIX)
 #  include <fcntl.h>
 #  include <unistd.h>
-#  if defined(__linux__)
-#    include <sys/syscall.h>
-#  else  // !defined(__linux__)
-#    include <pthread.h>
-#  endif  // defined(__linux__)
-#endif    // defined(WPU_POSIX)
+#  include <wpu/posix/platform.hpp>  // thread_id
+#endif                               // defined(WPU_POSIX)
 
 WPU_NAMESPACE_BEGIN
 namespace detail {
@@ -140,10 +136,8 @@ inline void trace_read_environment_locked(trace_sink& s) noexcept {
 inline unsigned long long trace_thread_id() noexcept {
 #if defined(WPU_WINDOWS)
   return ::GetCurrentThreadId();
-#elif defined(__linux__)
-  return static_cast<unsigned long long>(::syscall(SYS_gettid));
 #else
-  return static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(::pthread_self()));
+  return posix::platform::thread_id();
 #endif  // defined(WPU_WINDOWS)
 }
 

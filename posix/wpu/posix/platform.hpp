@@ -13,9 +13,10 @@
 //             thread, found through a hash of the word's address), a
 //             process-local thread number, clock_gettime(CLOCK_MONOTONIC),
 //             a pipe
-// WPU_POSIX_PLATFORM_PORTABLE (Meson: -Dposix-platform=portable) selects the
-// portable layer; otherwise the compiler's OS macros choose, and a system
-// with no native layer gets the portable one.
+// WPU_POSIX_PLATFORM_PORTABLE (Meson: -Dposix-platform=portable, and any
+// host without a native layer) selects the portable layer; otherwise the
+// compiler's OS macros choose, and a system with no native layer gets the
+// portable one. docs/platforms.md: the mappings, their status and deviations.
 //
 // Contract of every layer (the backend relies on nothing more):
 // - park() returns when the word no longer holds `expected` (checked

@@ -7,6 +7,7 @@
 #define WPU_POSIX_IMPL_K32_SYSTEM_IPP
 
 #include <wpu/posix/k32.hpp>
+#include <wpu/posix/platform.hpp>
 
 #if defined(WPU_POSIX)
 
@@ -39,14 +40,10 @@ WPU_DECL void wpu_sleep(DWORD milliseconds) {
   }
 }
 
+// Milliseconds since boot, suspended time included where the system counts
+// it (the platform layer's uptime clock, docs/platforms.md).
 WPU_DECL ULONGLONG wpu_get_tick_count_64(void) {
-  struct timespec ts;
-#  if defined(CLOCK_BOOTTIME)
-  ::clock_gettime(CLOCK_BOOTTIME, &ts);
-#  else
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-#  endif
-  return static_cast<ULONGLONG>(ts.tv_sec) * 1000u + static_cast<ULONGLONG>(ts.tv_nsec) / 1000000u;
+  return static_cast<ULONGLONG>(wpu::posix::platform::uptime_ms());
 }
 
 WPU_DECL DWORD wpu_get_tick_count(void) {
@@ -58,9 +55,8 @@ WPU_DECL BOOL wpu_query_performance_counter(LARGE_INTEGER* count) {
     wpu::k32::set_error(ERROR_INVALID_PARAMETER);
     return FALSE;
   }
-  struct timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  count->QuadPart = static_cast<LONGLONG>(ts.tv_sec) * 10000000 + ts.tv_nsec / 100;
+  // 100 ns units: the frequency below is fixed at 10 MHz.
+  count->QuadPart = static_cast<LONGLONG>(wpu::posix::platform::monotonic_100ns());
   return TRUE;
 }
 

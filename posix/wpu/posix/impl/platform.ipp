@@ -1,4 +1,11 @@
 // wpu/posix/impl/platform.ipp - the platform layers (see platform.hpp).
+//
+// The helpers every layer uses and what is common to all; the layer
+// platform.hpp chose is in impl/platform_<layer>.ipp, included at the end. The
+// Linux and portable layers are built and tested on every change
+// (tests/platform.cpp builds both); the macOS and FreeBSD layers are written
+// to the systems' documented interfaces (docs/platforms.md) and are not
+// compiled by this project's CI.
 #ifndef WPU_POSIX_IMPL_PLATFORM_IPP
 #define WPU_POSIX_IMPL_PLATFORM_IPP
 
@@ -11,12 +18,6 @@
 #  include <ctime>
 #  include <fcntl.h>
 #  include <unistd.h>
-
-#  if defined(WPU_POSIX_PLATFORM_LINUX)
-#    include <linux/futex.h>
-#    include <sys/eventfd.h>
-#    include <sys/syscall.h>
-#  endif
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
@@ -37,72 +38,83 @@ inline std::uint64_t ms_of(const timespec& ts) noexcept {
          static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u;
 }
 
-}  // namespace detail
-
-#  if defined(WPU_POSIX_PLATFORM_LINUX)
-
-// The word is a std::atomic<std::uint32_t>, a plain aligned 32-bit word.
-static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "futex word");
-
-// libstdc++'s and libc++'s steady_clock on Linux is CLOCK_MONOTONIC, which
-// FUTEX_WAIT_BITSET takes as an absolute deadline.
-WPU_DECL void park(std::atomic<std::uint32_t>* word, std::uint32_t expected,
-                   const clock::time_point* until) noexcept {
+inline std::uint64_t ms_on(clockid_t id) noexcept {
   timespec ts;
-  if (until != nullptr) ts = detail::to_timespec(*until);
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAIT_BITSET_PRIVATE, expected,
-            until != nullptr ? &ts : nullptr, nullptr, FUTEX_BITSET_MATCH_ANY);
+  ::clock_gettime(id, &ts);
+  return ms_of(ts);
 }
 
-WPU_DECL void unpark_one(std::atomic<std::uint32_t>* word) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr,
-            nullptr, 0);
+// The time left until `until`, in nanoseconds; 0 when it has passed.
+inline std::uint64_t ns_until(clock::time_point until) noexcept {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(until - clock::now()).count();
+  return left > 0 ? static_cast<std::uint64_t>(left) : 0u;
 }
 
-WPU_DECL void unpark_all(std::atomic<std::uint32_t>* word) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
-            nullptr, 0);
+// A process-unique thread number, 1, 2, ... (0 skipped when it wraps): for
+// the layers whose kernel thread id is not a 32-bit number.
+inline std::uint32_t next_thread_number() noexcept {
+  static std::atomic<std::uint32_t> last{0};
+  std::uint32_t n;
+  do {
+    n = last.fetch_add(1, std::memory_order_relaxed) + 1;
+  } while (n == 0);
+  return n;
 }
 
-WPU_DECL std::uint32_t thread_id() noexcept {
-  static thread_local const std::uint32_t tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-  return tid;
-}
-
-WPU_DECL std::uint32_t coarse_ms() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<std::uint32_t>(detail::ms_of(ts));
-}
-
-WPU_DECL std::uint64_t uptime_ms() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_BOOTTIME, &ts);
-  return detail::ms_of(ts);
-}
-
-WPU_DECL int pollable_open(pollable* p, bool set) noexcept {
-  const int fd = ::eventfd(set ? 1u : 0u, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd < 0) return errno;
-  p->read_fd = p->write_fd = fd;
+// Sets O_NONBLOCK and FD_CLOEXEC on fd: 0 or the errno.
+inline int make_nonblocking_cloexec(int fd) noexcept {
+  const int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return errno;
+  const int fdfl = ::fcntl(fd, F_GETFD);
+  if (fdfl < 0 || ::fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) < 0) return errno;
   return 0;
 }
 
-WPU_DECL void pollable_set(const pollable& p) noexcept {
-  const std::uint64_t one = 1;
-  while (::write(p.write_fd, &one, sizeof one) < 0 && errno == EINTR) {
+// One byte into the pipe; a full pipe (EAGAIN) is set already.
+inline void pipe_set(const pollable& p) noexcept {
+  const char one = 1;
+  while (::write(p.write_fd, &one, 1) < 0 && errno == EINTR) {
   }
 }
 
-WPU_DECL void pollable_clear(const pollable& p) noexcept {
-  std::uint64_t count;
-  while (::read(p.read_fd, &count, sizeof count) < 0 && errno == EINTR) {
+// Empties the pipe: reads until EAGAIN (or an error other than EINTR).
+inline void pipe_clear(const pollable& p) noexcept {
+  char buf[64];
+  for (;;) {
+    const ssize_t n = ::read(p.read_fd, buf, sizeof buf);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    return;
   }
 }
 
-#  else
-#    error "wpu: no platform layer for this system yet (posix/wpu/posix/impl/platform.ipp)"
-#  endif  // layers
+// A pipe as a pollable signal (every layer without eventfd): readable while
+// at least one byte is in it. Both ends non-blocking and close-on-exec; the
+// flags are set after pipe() (no pipe2 on macOS), so a fork+exec in another
+// thread in between can inherit the fds: callers that fork concurrently
+// accept that, as with any pipe() user.
+inline int open_pipe(pollable* p, bool set) noexcept {
+  int fds[2];
+  if (::pipe(fds) != 0) return errno;
+  int err = make_nonblocking_cloexec(fds[0]);
+  if (err == 0) err = make_nonblocking_cloexec(fds[1]);
+  if (err != 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return err;
+  }
+  p->read_fd = fds[0];
+  p->write_fd = fds[1];
+  if (set) pipe_set(*p);
+  return 0;
+}
+
+}  // namespace detail
+
+// The word is a std::atomic<std::uint32_t>, a plain aligned 32-bit word (the
+// native layers hand its address to the kernel).
+static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "the park word is 32 bits");
 
 // ---- common to every layer ---------------------------------------------------
 
@@ -122,6 +134,16 @@ WPU_DECL void pollable_close(pollable* p) noexcept {
 }  // namespace platform
 }  // namespace posix
 WPU_NAMESPACE_END
+
+#  if defined(WPU_POSIX_PLATFORM_LINUX)
+#    include <wpu/posix/impl/platform_linux.ipp>
+#  elif defined(WPU_POSIX_PLATFORM_MACOS)
+#    include <wpu/posix/impl/platform_macos.ipp>
+#  elif defined(WPU_POSIX_PLATFORM_FREEBSD)
+#    include <wpu/posix/impl/platform_freebsd.ipp>
+#  else
+#    include <wpu/posix/impl/platform_portable.ipp>
+#  endif
 
 #endif  // defined(WPU_POSIX)
 
