@@ -59,6 +59,7 @@ __attribute__((visibility("default"))) thread_local
 #  include <wpu/posix/impl/k32_heap.ipp>
 #  include <wpu/posix/impl/k32_system.ipp>
 #  include <wpu/posix/impl/k32_modules.ipp>
+#  include <wpu/posix/impl/k32_module_names.ipp>
 #endif  // defined(WPU_POSIX)
 #include <wpu/impl/host.ipp>
 #include <wpu/impl/host_c_api.ipp>
