@@ -87,8 +87,11 @@ WPU_DECL std::uint64_t uptime_ms() noexcept;
 WPU_DECL std::uint64_t monotonic_100ns() noexcept;
 
 /// A pollable signal: `read_fd` is readable exactly while it is set. One fd
-/// for both ends (eventfd) or a pipe's two. Owned by its user, who
-/// serialises set/clear/close (the backend does so under the event's lock).
+/// for both ends (eventfd) or a pipe's two. set may run on any thread at the
+/// same time as clear: a set that overlaps a clear may be consumed by it, so
+/// the clearing thread re-checks its condition after clearing (a set that
+/// begins after clear returned always leaves it readable). close must not
+/// overlap any other call on the same signal.
 struct pollable {
   int read_fd = -1;
   int write_fd = -1;
