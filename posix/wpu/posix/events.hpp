@@ -1,6 +1,7 @@
-// wpu/posix/events.hpp - waitable object records: events, semaphores and thread
-// objects share one 64-byte record (event_object) with a state word.
-// Definitions: impl/events.ipp, impl/waits.ipp, impl/objects.ipp.
+// wpu/posix/events.hpp - WSA events (WPUCreateEvent / WSACreateEvent and the
+// rest) and the rules by which any waitable object is signalled and taken.
+// The record (detail::event_object) is in core.hpp, because kernel objects
+// and waits share it. Definitions: impl/events.ipp.
 #ifndef WPU_POSIX_EVENTS_HPP
 #define WPU_POSIX_EVENTS_HPP
 
@@ -8,89 +9,72 @@
 
 #if defined(WPU_POSIX)
 
-#  include <wpu/posix/platform.hpp>
-#  include <wpu/posix/thread.hpp>
+#  include <wpu/posix/core.hpp>
 
 #  include <atomic>
+#  include <cstddef>
 #  include <cstdint>
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
-namespace detail {
 
-/// A thread's registration on one event's waiter list.
-struct wait_block {
-  thread_record* thread = nullptr;
-  wait_block* prev = nullptr;
-  wait_block* next = nullptr;
+class event_objects : public object_core {
+ public:
+  // Any thread. Errors are Winsock codes through `err`.
+  /// WPUCreateEvent / WSACreateEvent: manual reset, non-signalled. NULL with
+  /// WSA_NOT_ENOUGH_MEMORY when memory or the handle table is exhausted.
+  WPU_DECL WSAEVENT create_event(int* err) noexcept;
+  /// WPUSetEvent: wakes every thread waiting on the event (they run on their
+  /// own threads). FALSE with WSA_INVALID_HANDLE for anything but a live event.
+  WPU_DECL BOOL set_event(WSAEVENT event, int* err) noexcept;
+  /// WPUResetEvent. FALSE with WSA_INVALID_HANDLE as above.
+  WPU_DECL BOOL reset_event(WSAEVENT event, int* err) noexcept;
+  /// WPUCloseEvent. The handle dies at once; threads already waiting keep
+  /// waiting on the object (as on Windows), which is freed after the last one.
+  WPU_DECL BOOL close_event(WSAEVENT event, int* err) noexcept;
+  /// wpu_event_fd: readable exactly while signalled; made on first request.
+  /// -1 with WSA_INVALID_HANDLE or WSAEMFILE.
+  WPU_DECL int event_fd(WSAEVENT event, int* err) noexcept;
+
+ protected:
+  event_objects() = default;
+
+  /// A new object of `kind` with one reference (its handle), its handle in
+  /// *h; nullptr when memory or the handle table is exhausted. Any thread.
+  WPU_DECL detail::event_object* make_object(detail::object_kind kind, std::uint32_t initial,
+                                             std::uint32_t maximum, std::uint64_t* h) noexcept;
+  /// Drops one reference; the last frees the object's fd and record.
+  WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
+  /// After e's state became signalled: unlinks the waiters whose wait it may
+  /// satisfy and collects those to wake into sleepers[*n] (woken by the
+  /// caller after it drops the stripe).
+  WPU_DECL void wake_locked(detail::event_object* e, detail::thread_record** sleepers,
+                            std::size_t* n) noexcept;  // stripe held
+
+  // A wait-any's test of one object: true if it satisfies the wait, having
+  // taken its signal if it has one to take (take_one, under the stripe). A
+  // manual event or a thread costs one lock-free load (seq_cst: the waiter's
+  // half of the wake protocol, see thread_record::word); inlined into the
+  // waits' loops.
+#  if defined(__GNUC__)
+  __attribute__((always_inline))
+#  endif
+  bool
+  try_take(detail::event_object* e, std::uint64_t h, bool validate) noexcept {
+    const std::uint64_t v = e->signalled.load(std::memory_order_seq_cst);
+    if ((v & detail::state::count) == 0) return false;
+    if ((v & detail::state::takes) == 0) return true;
+    return take_one(e, h, validate);
+  }
+  WPU_DECL bool take_one(detail::event_object* e, std::uint64_t h, bool validate) noexcept;
+  WPU_DECL static bool take_locked(detail::event_object* e) noexcept;  // stripe held
+  /// A wait-all's test: under every object's stripe, in address order, takes
+  /// all signals at once or none. 1 taken, 0 not all signalled, -1 a handle
+  /// died (when `validate`).
+  WPU_DECL int take_all(detail::event_object* const* objs, const std::uint64_t* handles,
+                        DWORD count, bool validate) noexcept;
 };
 
-/// What a thread object (kind thread) knows of its thread beyond the state
-/// word; allocated by CreateThread, freed with the object. Written before the
-/// thread starts: its record (on which this holds a reference), what it runs.
-/// Then: its exit code (set before the object is signalled), its kernel id
-/// (0 until the thread has stored it; the creator parks on it) and the
-/// suspend count of CREATE_SUSPENDED (a word the new
-/// thread sleeps on; changed under the object's stripe).
-struct thread_state {
-  thread_record* rec = nullptr;
-  DWORD(WINAPI* start)(LPVOID) = nullptr;
-  LPVOID param = nullptr;
-  std::atomic<DWORD> exit_code{STILL_ACTIVE};
-  std::atomic<std::uint32_t> tid{0};
-  std::atomic<std::uint32_t> suspend_count{0};
-};
-
-/// What a waitable object is. Fixed while a handle names the object (written
-/// before the handle is published); atomic because a thread holding a stale
-/// pointer may read it while the record is set up again.
-enum class object_kind : std::uint8_t {
-  manual_event,  // WSACreateEvent, WPUCreateEvent, CreateEvent(manual)
-  auto_event,    // CreateEvent(auto-reset): a satisfied wait takes the signal
-  semaphore,     // CreateSemaphore: a satisfied wait takes one count
-  thread,        // CreateThread: signalled once the thread has ended
-};
-
-/// The state word of a waitable object: the count in the low 32 bits (0 or
-/// 1 for events and threads, the count of a semaphore), and two flags fixed
-/// by the kind, so the lock-free fast paths tell the kinds apart with the
-/// one load they make anyway: `takes` (auto-reset events and semaphores: a
-/// satisfied wait takes the signal) and `not_event` (semaphores and threads,
-/// which SetEvent and ResetEvent refuse). A manual-reset event's word is
-/// plain 0 or 1.
-namespace state {
-constexpr std::uint64_t count = 0xFFFFFFFFull;
-constexpr std::uint64_t takes = std::uint64_t{1} << 63;
-constexpr std::uint64_t not_event = std::uint64_t{1} << 62;
-constexpr std::uint64_t flags(object_kind k) noexcept {
-  return k == object_kind::auto_event  ? takes
-         : k == object_kind::semaphore ? takes | not_event
-         : k == object_kind::thread    ? not_event
-                                       : 0;
-}
-}  // namespace state
-
-/// A waitable object: an event, a semaphore or a thread (all reached through
-/// handles of kind event, told apart by `kind`). `signalled` is the state
-/// word (see state), read without locks. Its count is raised under the
-/// stripe lock; manual events are lowered (ResetEvent) under it too, and the
-/// signal of an auto-reset event or a semaphore is only ever taken under it,
-/// so a wait-all holding every stripe of its objects sees and takes all of
-/// them at one instant. The other plain fields are guarded by the stripe
-/// lock.
-struct alignas(64) event_object {
-  std::atomic<std::uint64_t> signalled{0};
-  std::atomic<object_kind> kind{object_kind::manual_event};
-  std::uint32_t refs = 0;    // 1 while the handle is open, +1 per wait block (+1 thread)
-  std::uint64_t handle = 0;  // the live handle, 0 once closed
-  wait_block* waiters = nullptr;
-  platform::pollable fd;           // made by the first event_fd; under the stripe
-  std::uint32_t stripe = 0;        // fixed for the life of the process
-  std::uint32_t maximum = 0;       // semaphores: the largest count
-  thread_state* thread = nullptr;  // threads: see thread_state (owned)
-};
-
-}  // namespace detail
 }  // namespace posix
 WPU_NAMESPACE_END
 

@@ -1,5 +1,7 @@
-// wpu/posix/messages.hpp - a thread's message queue (posted_message, the lock-free
-// ring posters write, the owner's fifo) and message-only windows.
+// wpu/posix/messages.hpp - windows and message queues (PostMessage,
+// GetMessage, MsgWaitForMultipleObjectsEx): a thread's queue (posted_message,
+// the lock-free ring posters write, the owner's fifo), message-only windows,
+// and the class.
 // Definitions: impl/messages.ipp, impl/windows.ipp, impl/message_waits.ipp.
 #ifndef WPU_POSIX_MESSAGES_HPP
 #define WPU_POSIX_MESSAGES_HPP
@@ -8,12 +10,16 @@
 
 #if defined(WPU_POSIX)
 
-#  include <wpu/posix/thread.hpp>
+#  include <wpu/posix/waits.hpp>
 
 #  include <atomic>
 #  include <cstddef>
 #  include <cstdint>
+#  include <memory>
+#  include <mutex>
 #  include <string>
+#  include <unordered_map>
+#  include <vector>
 
 WPU_NAMESPACE_BEGIN
 namespace posix {
@@ -128,9 +134,68 @@ struct thread_messages {
   // it names a live window of this thread without a handle lookup.
   HWND cached_hwnd = nullptr;
   window_object* cached_window = nullptr;
+
+  /// The owner: something was posted that it has not taken yet.
+  bool incoming() noexcept { return ring.ready(); }
 };
 
 }  // namespace detail
+
+class message_queues : public object_waits {
+ public:
+  // Errors are Win32 codes through `err` (the C API stores them as the last
+  // error). Posting works from any thread; retrieval, dispatch and window
+  // creation and destruction act on the calling thread's queue and windows.
+  WPU_DECL ATOM register_class(const WNDCLASSW* wc, DWORD* err) noexcept;
+  WPU_DECL BOOL unregister_class(LPCWSTR name, DWORD* err) noexcept;
+  WPU_DECL HWND create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD ex_style, DWORD style,
+                              HWND parent, HMENU menu, HINSTANCE instance, LPVOID param,
+                              DWORD* err) noexcept;
+  WPU_DECL BOOL destroy_window(HWND hwnd, DWORD* err) noexcept;
+  WPU_DECL bool is_window(HWND hwnd) const noexcept;
+  WPU_DECL DWORD window_thread(HWND hwnd, DWORD* err) const noexcept;
+  WPU_DECL LONG_PTR window_long(HWND hwnd, int index, bool set, LONG_PTR value,
+                                DWORD* err) noexcept;
+  /// PostMessageW / WPUPostMessage: any thread.
+  WPU_DECL BOOL post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam,
+                             DWORD* err) noexcept;
+  /// PostThreadMessageW: any thread.
+  WPU_DECL BOOL post_thread_message(DWORD tid, UINT msg, WPARAM wparam, LPARAM lparam,
+                                    DWORD* err) noexcept;
+  WPU_DECL void post_quit(int code) noexcept;
+  /// GetMessageW (wait = true) / PeekMessageW: 1 with a message, 0 with
+  /// WM_QUIT, 2 when nothing matches (PeekMessageW), -1 on error.
+  WPU_DECL int get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove, bool wait,
+                           DWORD* err) noexcept;
+  WPU_DECL LRESULT dispatch_message(const MSG* msg, DWORD* err) noexcept;
+  /// MsgWaitForMultipleObjectsEx.
+  WPU_DECL DWORD msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_ms, DWORD wake_mask,
+                          DWORD flags, DWORD* err) noexcept;
+
+ protected:
+  message_queues() = default;
+
+  /// The thread's exit hook: its queue stops taking messages, its windows
+  /// die without messages, and what is queued is dropped.
+  WPU_DECL void exit_messages(detail::thread_record* rec) noexcept;
+
+  WPU_DECL detail::thread_messages* current_messages() noexcept;
+  WPU_DECL detail::window_object* lookup_window(HWND hwnd) const noexcept;
+  WPU_DECL detail::window_object* own_window(detail::thread_messages* q, HWND hwnd) const noexcept;
+  WPU_DECL static bool push_message(detail::thread_record* rec, detail::thread_messages* q,
+                                    const detail::posted_message& m, DWORD* err) noexcept;
+  WPU_DECL bool take_incoming(detail::thread_record* rec, detail::thread_messages* q) noexcept;
+  WPU_DECL void drop_messages(detail::thread_record* rec, detail::thread_messages* q) noexcept;
+  WPU_DECL static void erase_taken(detail::thread_messages* q, std::size_t i) noexcept;
+  WPU_DECL void free_window(detail::window_object* w) noexcept;
+
+  detail::stable_pool<detail::window_object, 64> windows_;
+  std::mutex classes_mutex_;  // guards classes_ and every window_class
+  std::vector<std::unique_ptr<detail::window_class>> classes_;
+  std::mutex queues_mutex_;                                   // guards queues_
+  std::unordered_map<DWORD, detail::thread_record*> queues_;  // threads with a queue, by id
+};
+
 }  // namespace posix
 WPU_NAMESPACE_END
 

@@ -1,5 +1,7 @@
-// wpu/posix/ports.hpp - completion port records (packets, waiters, the port).
-// Definitions: impl/ports.ipp, impl/port_waits.ipp.
+// wpu/posix/ports.hpp - completion ports (CreateIoCompletionPort,
+// PostQueuedCompletionStatus, GetQueuedCompletionStatus(Ex)): the records
+// (packets, waiters, the port) and the class. The wake protocol is at
+// impl/ports.ipp. Definitions: impl/ports.ipp, impl/port_waits.ipp.
 #ifndef WPU_POSIX_PORTS_HPP
 #define WPU_POSIX_PORTS_HPP
 
@@ -7,7 +9,7 @@
 
 #if defined(WPU_POSIX)
 
-#  include <wpu/posix/thread.hpp>
+#  include <wpu/posix/objects.hpp>
 
 #  include <boost/lockfree/queue.hpp>
 
@@ -83,6 +85,48 @@ struct port_object {
 };
 
 }  // namespace detail
+
+class completion_ports : public kernel_objects {
+ public:
+  // Win32 errors through `err`. Any thread.
+  WPU_DECL HANDLE create_port(HANDLE file, HANDLE port, ULONG_PTR key, DWORD concurrency,
+                              DWORD* err) noexcept;
+  WPU_DECL BOOL post_completion(HANDLE port, DWORD bytes, ULONG_PTR key, LPOVERLAPPED overlapped,
+                                DWORD error, DWORD* err) noexcept;
+  /// GetQueuedCompletionStatus(Ex), on the calling thread: fills up to `max`
+  /// entries; the count, or 0 with err WAIT_TIMEOUT, WAIT_IO_COMPLETION,
+  /// ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE.
+  WPU_DECL ULONG get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
+                                 DWORD timeout_ms, bool alertable, DWORD* err) noexcept;
+  WPU_DECL BOOL close_port(HANDLE port, DWORD* err) noexcept;
+  WPU_DECL bool is_port(HANDLE h) const noexcept;
+  /// A thread's slot under a port's concurrency limit goes back (when it
+  /// waits on the port again, or exits while running its packet).
+  WPU_DECL void give_back_slot(detail::port_object* p, std::uint32_t generation) noexcept;
+
+ protected:
+  completion_ports() = default;
+
+  /// The calling thread, about to sleep in a wait other than its port's:
+  /// the port it runs a packet of (if any) stops counting it, as Windows
+  /// does for a thread that blocks. resume_port_slot() after the sleep
+  /// counts it again (even beyond the limit, as Windows).
+  WPU_DECL void suspend_port_slot() noexcept;
+  WPU_DECL void resume_port_slot() noexcept;
+
+  WPU_DECL detail::port_object* lookup_port(HANDLE h) const noexcept;
+  WPU_DECL void leave_port(detail::port_object* next) noexcept;
+  WPU_DECL void release_waiters(detail::port_object* p) noexcept;
+  WPU_DECL static void hand_queued(detail::port_object* p) noexcept;  // mutex held
+  WPU_DECL static ULONG claim_packets(detail::port_object* p, std::uint32_t generation,
+                                      std::uint64_t h, OVERLAPPED_ENTRY* entries,
+                                      ULONG max) noexcept;
+  WPU_DECL BOOL post_to_waiter(detail::port_object* p, const detail::port_packet& packet,
+                               DWORD* err) noexcept;
+
+  detail::stable_pool<detail::port_object, 16> ports_;
+};
+
 }  // namespace posix
 WPU_NAMESPACE_END
 

@@ -73,7 +73,7 @@ struct thread_record {
   // instructions, and a burst into a sleeping thread one wake.
   // Only the owner parks on `word`; producers waiting for the lock park on
   // `apc_wakeups`, which each unlock that saw apc_contended increments
-  // (protocol and no-lost-wake-up argument at sync::lock_apcs).
+  // (protocol and no-lost-wake-up argument at thread_core::lock_apcs).
   alignas(64) std::atomic<std::uint32_t> word{0};
   std::atomic<std::uint32_t> apc_wakeups{0};
   bool exited = false;          // guarded by the APC lock
@@ -121,7 +121,7 @@ class stable_pool {
 /// The wake protocol of a thread_record and its APC lock: the whole state is
 /// in the record, so every function is static. impl/thread.ipp states the
 /// protocol next to its code, with the argument that no wake-up is lost.
-/// The object manager (sync) derives from it and calls these unqualified.
+/// object_core derives from it, so every primitive above calls these unqualified.
 class thread_core {
  protected:
   /// Any thread: takes the record's APC lock (guards `exited` and `tail`);

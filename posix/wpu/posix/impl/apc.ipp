@@ -9,7 +9,7 @@
 WPU_NAMESPACE_BEGIN
 namespace posix {
 
-WPU_DECL int sync::open_current_thread(WSATHREADID* thread, int* err) noexcept {
+WPU_DECL int apc_queues::open_current_thread(WSATHREADID* thread, int* err) noexcept {
   if (thread == nullptr) {
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
@@ -31,7 +31,7 @@ WPU_DECL int sync::open_current_thread(WSATHREADID* thread, int* err) noexcept {
   return 0;
 }
 
-WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
+WPU_DECL int apc_queues::close_thread(WSATHREADID* thread, int* err) noexcept {
   std::uint64_t v;
   if (thread == nullptr ||
       !handles_.release(detail::untagged(thread->ThreadHandle), handle_kind::thread, &v)) {
@@ -44,8 +44,8 @@ WPU_DECL int sync::close_thread(WSATHREADID* thread, int* err) noexcept {
   return 0;
 }
 
-WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PTR context,
-                             int* err) noexcept {
+WPU_DECL int apc_queues::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PTR context,
+                                   int* err) noexcept {
   if (thread == nullptr || routine == nullptr) {
     set_error(err, WSAEFAULT);
     return SOCKET_ERROR;
@@ -69,8 +69,8 @@ WPU_DECL int sync::queue_apc(WSATHREADID* thread, LPWSAUSERAPC routine, DWORD_PT
 // harmless; under the lock, the handle still naming it proves it was not
 // (a record is reused only after its last handle is closed). With key 0 the
 // caller holds a reference on the record instead.
-WPU_DECL int sync::push_apc(thread_record* rec, const detail::apc_item& item, std::uint64_t key,
-                            std::uint64_t value) noexcept {
+WPU_DECL int apc_queues::push_apc(thread_record* rec, const detail::apc_item& item,
+                                  std::uint64_t key, std::uint64_t value) noexcept {
   detail::apc_segment* spare = nullptr;  // allocated outside the lock
   for (;;) {
     lock_apcs(rec);
@@ -137,7 +137,7 @@ WPU_DECL bool thread_core::refill(thread_record* rec) noexcept {
 // Runs every APC queued to the calling thread, FIFO, including any queued
 // while they run; an APC that itself waits alertably continues the same
 // sequence. Returns how many ran.
-WPU_DECL std::size_t sync::run_apcs(thread_record* rec) noexcept {
+WPU_DECL std::size_t apc_queues::run_apcs(thread_record* rec) noexcept {
   std::size_t ran = 0;
   for (;;) {
     if (rec->batch_pos == rec->batch_len && !refill(rec)) return ran;
@@ -152,7 +152,7 @@ WPU_DECL std::size_t sync::run_apcs(thread_record* rec) noexcept {
 // if recent spins failed. Without this, a thread fed a steady stream that
 // once stopped spinning (its producer was preempted, or shared its CPU) stays
 // in a wake per burst, and the scheduler tends to keep the pair on one CPU.
-WPU_DECL std::size_t sync::run_apcs_after_sleep(thread_record* rec) noexcept {
+WPU_DECL std::size_t apc_queues::run_apcs_after_sleep(thread_record* rec) noexcept {
   const std::size_t ran = run_apcs(rec);
   if (ran > thread_record::batch_size) spin_result(rec, true);
   return ran;

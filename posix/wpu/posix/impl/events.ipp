@@ -1,4 +1,5 @@
-// wpu/posix/impl/events.ipp - events: create, set, reset, close, event_fd.
+// wpu/posix/impl/events.ipp - events: create, set, reset, close, event_fd; and
+// how a wait takes the signal of any waitable object (event_objects).
 #ifndef WPU_POSIX_IMPL_EVENTS_IPP
 #define WPU_POSIX_IMPL_EVENTS_IPP
 
@@ -20,8 +21,9 @@ namespace posix {
 // memory or the handle table is exhausted. The record is set up under its
 // stripe before the handle is published (so a thread holding a stale pointer
 // reads either the old handle or 0, never the new one with old fields).
-WPU_DECL event_object* sync::make_object(detail::object_kind kind, std::uint32_t initial,
-                                         std::uint32_t maximum, std::uint64_t* h) noexcept {
+WPU_DECL event_object* event_objects::make_object(detail::object_kind kind, std::uint32_t initial,
+                                                  std::uint32_t maximum,
+                                                  std::uint64_t* h) noexcept {
   event_object* e = events_.get();
   if (e == nullptr) return nullptr;
   {
@@ -47,7 +49,7 @@ WPU_DECL event_object* sync::make_object(detail::object_kind kind, std::uint32_t
   return e;
 }
 
-WPU_DECL WSAEVENT sync::create_event(int* err) noexcept {
+WPU_DECL WSAEVENT event_objects::create_event(int* err) noexcept {
   std::uint64_t h;
   if (make_object(detail::object_kind::manual_event, 0, 1, &h) == nullptr) {
     set_error(err, WSA_NOT_ENOUGH_MEMORY);
@@ -64,8 +66,8 @@ WPU_DECL WSAEVENT sync::create_event(int* err) noexcept {
 // so no wait-all that cannot be satisfied keeps a wait-any from its signal.
 // Records are type-stable: waking one whose wait has ended meanwhile is a
 // harmless spurious wake.
-WPU_DECL void sync::wake_locked(event_object* e, thread_record** sleepers,
-                                std::size_t* n) noexcept {
+WPU_DECL void event_objects::wake_locked(event_object* e, thread_record** sleepers,
+                                         std::size_t* n) noexcept {
   for (wait_block* b = e->waiters; b != nullptr; b = b->next) {
     thread_record* t = b->thread;
     if (!claim(t)) continue;           // not armed: it checks the state before it sleeps
@@ -77,7 +79,7 @@ WPU_DECL void sync::wake_locked(event_object* e, thread_record** sleepers,
   }
 }
 
-WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
+WPU_DECL BOOL event_objects::set_event(WSAEVENT event, int* err) noexcept {
   event_object* e = lookup_event(event);
   if (e == nullptr) {
     set_error(err, WSA_INVALID_HANDLE);
@@ -110,7 +112,7 @@ WPU_DECL BOOL sync::set_event(WSAEVENT event, int* err) noexcept {
   return TRUE;
 }
 
-WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
+WPU_DECL BOOL event_objects::reset_event(WSAEVENT event, int* err) noexcept {
   event_object* e = lookup_event(event);
   if (e == nullptr) {
     set_error(err, WSA_INVALID_HANDLE);
@@ -134,7 +136,7 @@ WPU_DECL BOOL sync::reset_event(WSAEVENT event, int* err) noexcept {
 }
 
 // Drops one reference with the stripe held; the last one frees the event.
-WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
+WPU_DECL void event_objects::drop_event_ref(event_object* e) noexcept {
   if (--e->refs != 0) return;
   if (e->fd.read_fd >= 0) platform::pollable_close(&e->fd);
   e->signalled.store(0, std::memory_order_relaxed);
@@ -146,7 +148,7 @@ WPU_DECL void sync::drop_event_ref(event_object* e) noexcept {
   events_.put(e);  // the pool's own lock; never the other way round
 }
 
-WPU_DECL BOOL sync::close_event(WSAEVENT event, int* err) noexcept {
+WPU_DECL BOOL event_objects::close_event(WSAEVENT event, int* err) noexcept {
   std::uint64_t v;
   if (!handles_.release(detail::untagged(event), handle_kind::event, &v)) {
     set_error(err, WSA_INVALID_HANDLE);
@@ -159,7 +161,7 @@ WPU_DECL BOOL sync::close_event(WSAEVENT event, int* err) noexcept {
   return TRUE;
 }
 
-WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
+WPU_DECL int event_objects::event_fd(WSAEVENT event, int* err) noexcept {
   event_object* e = lookup_event(event);
   if (e == nullptr) {
     set_error(err, WSA_INVALID_HANDLE);
@@ -181,6 +183,62 @@ WPU_DECL int sync::event_fd(WSAEVENT event, int* err) noexcept {
     }
   }
   return e->fd.read_fd;
+}
+
+// ---- taking a signal ----------------------------------------------------------
+
+// Takes the signal of an auto-reset event or one count of a semaphore if
+// there is one; true for a signalled manual event or thread. Stripe held.
+WPU_DECL bool event_objects::take_locked(event_object* e) noexcept {
+  const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
+  if ((v & detail::state::count) == 0) return false;
+  if ((v & detail::state::takes) != 0)  // auto-reset: to 0; semaphore: one count
+    e->signalled.store((v & detail::state::not_event) != 0 ? v - 1 : v & ~detail::state::count,
+                       std::memory_order_relaxed);
+  return true;
+}
+
+// try_take's slow path: an auto-reset event or a semaphore that looked
+// signalled. `validate`: the caller holds no reference on the object (it is
+// not registered on it), so the record may have been closed and reused; a
+// signal is then taken only while `h` still names it.
+WPU_DECL bool event_objects::take_one(event_object* e, std::uint64_t h, bool validate) noexcept {
+  std::lock_guard<std::mutex> lock(stripe(e));
+  if (validate && e->handle != h) return false;
+  return take_locked(e);
+}
+
+// 1 if every object is signalled at one instant (all their stripes held), and
+// then the signals of the auto-reset events and semaphores among them are
+// taken, all under those locks: a wait-all takes all or nothing. 0 if not,
+// -1 if `validate` and a handle is no longer live.
+WPU_DECL int event_objects::take_all(event_object* const* objs, const std::uint64_t* handles,
+                                     DWORD count, bool validate) noexcept {
+  std::uint32_t ids[MAXIMUM_WAIT_OBJECTS];
+  DWORD n = 0;
+  for (DWORD i = 0; i < count; ++i) {  // distinct stripes, ascending (insertion sort)
+    std::uint32_t s = objs[i]->stripe;
+    DWORD j = n;
+    while (j > 0 && ids[j - 1] > s) --j;
+    if (j > 0 && ids[j - 1] == s) continue;
+    for (DWORD k = n; k > j; --k) ids[k] = ids[k - 1];
+    ids[j] = s;
+    ++n;
+  }
+  for (DWORD i = 0; i < n; ++i) stripes_[ids[i]].m.lock();
+  int result = 1;
+  for (DWORD i = 0; i < count; ++i) {
+    if (validate && objs[i]->handle != handles[i]) {
+      result = -1;
+      break;
+    }
+    if ((objs[i]->signalled.load(std::memory_order_relaxed) & detail::state::count) == 0)
+      result = 0;
+  }
+  if (result > 0)
+    for (DWORD i = 0; i < count; ++i) take_locked(objs[i]);  // distinct objects
+  for (DWORD i = n; i-- > 0;) stripes_[ids[i]].m.unlock();
+  return result;
 }
 
 }  // namespace posix

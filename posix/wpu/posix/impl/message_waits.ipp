@@ -12,8 +12,8 @@ namespace posix {
 
 // ---- posting and retrieval ----------------------------------------------------------
 
-WPU_DECL BOOL sync::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam,
-                                 DWORD* err) noexcept {
+WPU_DECL BOOL message_queues::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam,
+                                           DWORD* err) noexcept {
   // The message names the untagged HWND (a tagged NULL is no NULL: refused).
   const posted_message m{detail::untagged_hwnd(hwnd), wparam, lparam, msg, detail::message_time()};
   if (hwnd == nullptr) {  // a thread message to the caller, as Windows
@@ -36,8 +36,8 @@ WPU_DECL BOOL sync::post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lpar
                                                                                       : FALSE;
 }
 
-WPU_DECL BOOL sync::post_thread_message(DWORD tid, UINT msg, WPARAM wparam, LPARAM lparam,
-                                        DWORD* err) noexcept {
+WPU_DECL BOOL message_queues::post_thread_message(DWORD tid, UINT msg, WPARAM wparam, LPARAM lparam,
+                                                  DWORD* err) noexcept {
   const posted_message m{nullptr, wparam, lparam, msg, detail::message_time()};
   // Under the registry lock, so the thread cannot exit meanwhile.
   std::lock_guard<std::mutex> lock(queues_mutex_);
@@ -50,7 +50,7 @@ WPU_DECL BOOL sync::post_thread_message(DWORD tid, UINT msg, WPARAM wparam, LPAR
   return push_message(rec, rec->messages.load(std::memory_order_acquire), m, err) ? TRUE : FALSE;
 }
 
-WPU_DECL void sync::post_quit(int code) noexcept {
+WPU_DECL void message_queues::post_quit(int code) noexcept {
   thread_messages* q = current_messages();
   if (q == nullptr) return;
   q->quit = true;
@@ -60,8 +60,8 @@ WPU_DECL void sync::post_quit(int code) noexcept {
 // Each call first takes everything posted so far (so, as on Windows, every
 // message queued at the call counts as seen by QS_POSTMESSAGE afterwards; a
 // call without filters also clears QS_ALLPOSTMESSAGE's), then scans its list.
-WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove, bool wait,
-                               DWORD* err) noexcept {
+WPU_DECL int message_queues::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT remove,
+                                         bool wait, DWORD* err) noexcept {
   if (msg == nullptr) {
     set_error(err, ERROR_INVALID_PARAMETER);
     return -1;
@@ -129,12 +129,12 @@ WPU_DECL int sync::get_message(MSG* msg, HWND hwnd, UINT min, UINT max, UINT rem
 
 // The owner: removes taken[i], keeping count of the messages a filtered look
 // took (the list's last unseen_all entries).
-WPU_DECL void sync::erase_taken(thread_messages* q, std::size_t i) noexcept {
+WPU_DECL void message_queues::erase_taken(thread_messages* q, std::size_t i) noexcept {
   if (i >= q->taken.size() - q->unseen_all) --q->unseen_all;
   q->taken.erase(i);
 }
 
-WPU_DECL LRESULT sync::dispatch_message(const MSG* msg, DWORD* err) noexcept {
+WPU_DECL LRESULT message_queues::dispatch_message(const MSG* msg, DWORD* err) noexcept {
   if (msg == nullptr) {
     set_error(err, ERROR_INVALID_PARAMETER);
     return 0;
@@ -150,8 +150,8 @@ WPU_DECL LRESULT sync::dispatch_message(const MSG* msg, DWORD* err) noexcept {
   return w->proc.load(std::memory_order_acquire)(self, msg->message, msg->wParam, msg->lParam);
 }
 
-WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_ms, DWORD wake_mask,
-                              DWORD flags, DWORD* err) noexcept {
+WPU_DECL DWORD message_queues::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_ms,
+                                        DWORD wake_mask, DWORD flags, DWORD* err) noexcept {
   if (count > MAXIMUM_WAIT_OBJECTS - 1 || (count != 0 && handles == nullptr) ||
       (flags & ~DWORD{MWMO_WAITALL | MWMO_ALERTABLE | MWMO_INPUTAVAILABLE}) != 0) {
     set_error(err, ERROR_INVALID_PARAMETER);
@@ -185,7 +185,7 @@ WPU_DECL DWORD sync::msg_wait(DWORD count, const HANDLE* handles, DWORD timeout_
   bool available = false;
   if (post_mask) {
     available =
-        incoming(q) || q->quit || ((wake_mask & QS_ALLPOSTMESSAGE) != 0 && q->unseen_all != 0);
+        q->incoming() || q->quit || ((wake_mask & QS_ALLPOSTMESSAGE) != 0 && q->unseen_all != 0);
     if ((flags & MWMO_INPUTAVAILABLE) != 0 && !available) {
       for (std::size_t i = 0; i < q->taken.size() && !available;) {
         const HWND h = q->taken.at(i).hwnd;

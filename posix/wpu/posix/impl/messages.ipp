@@ -1,5 +1,5 @@
 // wpu/posix/impl/messages.ipp - message-only windows and per-thread message
-// queues on POSIX (see sync.hpp: message_ring, window_object).
+// queues on POSIX (message_queues, messages.hpp).
 //
 // Who runs what:
 // - Posting (post_message, post_thread_message) runs on any thread. A post
@@ -176,15 +176,10 @@ inline void message_fifo::erase(std::size_t i) noexcept {
 
 // ---- queues -------------------------------------------------------------------
 
-WPU_DECL DWORD sync::current_thread_id() noexcept {
-  static thread_local DWORD tid = platform::thread_id();
-  return tid;
-}
-
 // The calling thread's queue, made on its first message call (nullptr when
 // memory is exhausted). A recycled record keeps its queue: anything a stale
 // poster left in it is dropped here.
-WPU_DECL thread_messages* sync::current_messages() noexcept {
+WPU_DECL thread_messages* message_queues::current_messages() noexcept {
   thread_messages*& mine = detail::this_thread_messages();
   if (mine != nullptr) return mine;
   thread_record* rec = current_record();
@@ -218,7 +213,7 @@ WPU_DECL thread_messages* sync::current_messages() noexcept {
 // At thread exit (its TLS destructor): the thread no longer takes thread
 // messages, its windows die without messages (there is no thread left to run
 // their procedures), and whatever is queued is dropped.
-WPU_DECL void sync::exit_messages(thread_record* rec) noexcept {
+WPU_DECL void message_queues::exit_messages(thread_record* rec) noexcept {
   thread_messages*& mine = detail::this_thread_messages();
   if (mine == nullptr) return;
   {
@@ -232,7 +227,7 @@ WPU_DECL void sync::exit_messages(thread_record* rec) noexcept {
 }
 
 // The owner: every message queued to it, taken and thrown away.
-WPU_DECL void sync::drop_messages(thread_record*, thread_messages* q) noexcept {
+WPU_DECL void message_queues::drop_messages(thread_record*, thread_messages* q) noexcept {
   posted_message m;
   while (q->ring.try_pop(&m)) {
   }
@@ -241,8 +236,8 @@ WPU_DECL void sync::drop_messages(thread_record*, thread_messages* q) noexcept {
 }
 
 // Any thread: queue one message and wake the owner if it sleeps.
-WPU_DECL bool sync::push_message(thread_record* rec, thread_messages* q, const posted_message& m,
-                                 DWORD* err) noexcept {
+WPU_DECL bool message_queues::push_message(thread_record* rec, thread_messages* q,
+                                           const posted_message& m, DWORD* err) noexcept {
   if (!q->ring.try_push(m)) {
     set_error(err, ERROR_NOT_ENOUGH_QUOTA);
     return false;
@@ -251,14 +246,9 @@ WPU_DECL bool sync::push_message(thread_record* rec, thread_messages* q, const p
   return true;
 }
 
-// The owner: something was posted that it has not taken yet.
-WPU_DECL bool sync::incoming(thread_messages* q) noexcept {
-  return q->ring.ready();
-}
-
 // The owner: moves everything posted so far into `taken`, oldest first.
 // False if memory ran out (what is left stays in the ring).
-WPU_DECL bool sync::take_incoming(thread_record*, thread_messages* q) noexcept {
+WPU_DECL bool message_queues::take_incoming(thread_record*, thread_messages* q) noexcept {
   message_fifo& taken = q->taken;
   posted_message m;
   while (q->ring.ready()) {

@@ -1,5 +1,5 @@
 // wpu/posix/impl/objects.ipp - CreateEvent, CreateSemaphore and CreateThread
-// objects on the wait machinery of sync.ipp (Linux). Included by sync.ipp.
+// objects on the event record and the waits (kernel_objects, objects.hpp).
 #ifndef WPU_POSIX_IMPL_OBJECTS_IPP
 #define WPU_POSIX_IMPL_OBJECTS_IPP
 
@@ -28,7 +28,8 @@ inline event_object*& this_thread_object() noexcept {
 
 // ---- events and semaphores --------------------------------------------------
 
-WPU_DECL HANDLE sync::create_kernel_event(bool manual, bool initial, DWORD* err) noexcept {
+WPU_DECL HANDLE kernel_objects::create_kernel_event(bool manual, bool initial,
+                                                    DWORD* err) noexcept {
   std::uint64_t h;
   if (make_object(manual ? detail::object_kind::manual_event : detail::object_kind::auto_event,
                   initial ? 1 : 0, 1, &h) == nullptr) {
@@ -38,7 +39,7 @@ WPU_DECL HANDLE sync::create_kernel_event(bool manual, bool initial, DWORD* err)
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
 
-WPU_DECL HANDLE sync::create_semaphore(LONG initial, LONG maximum, DWORD* err) noexcept {
+WPU_DECL HANDLE kernel_objects::create_semaphore(LONG initial, LONG maximum, DWORD* err) noexcept {
   if (maximum <= 0 || initial < 0 || initial > maximum) {
     set_error(err, ERROR_INVALID_PARAMETER);
     return nullptr;
@@ -52,7 +53,8 @@ WPU_DECL HANDLE sync::create_semaphore(LONG initial, LONG maximum, DWORD* err) n
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
 
-WPU_DECL BOOL sync::release_semaphore(HANDLE h, LONG count, LONG* previous, DWORD* err) noexcept {
+WPU_DECL BOOL kernel_objects::release_semaphore(HANDLE h, LONG count, LONG* previous,
+                                                DWORD* err) noexcept {
   event_object* e = lookup_event(h);
   if (e == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -89,15 +91,16 @@ WPU_DECL BOOL sync::release_semaphore(HANDLE h, LONG count, LONG* previous, DWOR
 
 // The live thread object `h` names (nullptr if none). Unlocked: the caller
 // checks e->handle under the stripe before it trusts any other field.
-WPU_DECL event_object* sync::lookup_thread_object(HANDLE h) noexcept {
+WPU_DECL event_object* kernel_objects::lookup_thread_object(HANDLE h) noexcept {
   event_object* e = lookup_event(h);
   if (e == nullptr || e->kind.load(std::memory_order_relaxed) != detail::object_kind::thread)
     return nullptr;
   return e;
 }
 
-WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), LPVOID param,
-                                    bool suspended, DWORD* tid, DWORD* err) noexcept {
+WPU_DECL HANDLE kernel_objects::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID),
+                                              LPVOID param, bool suspended, DWORD* tid,
+                                              DWORD* err) noexcept {
   if (start == nullptr) {
     set_error(err, ERROR_INVALID_PARAMETER);
     return nullptr;
@@ -149,7 +152,7 @@ WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), 
       ::pthread_attr_setstacksize(&attr, (stack + page - 1) / page * page);
     }
     pthread_t thread;
-    ok = ::pthread_create(&thread, &attr, &sync::thread_main, e) == 0;
+    ok = ::pthread_create(&thread, &attr, &kernel_objects::thread_main, e) == 0;
     ::pthread_attr_destroy(&attr);
   }
   if (!ok) {
@@ -173,7 +176,7 @@ WPU_DECL HANDLE sync::create_thread(SIZE_T stack, DWORD(WINAPI* start)(LPVOID), 
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
 
-WPU_DECL void* sync::thread_main(void* object) {
+WPU_DECL void* kernel_objects::thread_main(void* object) {
   sync::instance().run_thread(static_cast<event_object*>(object));
   return nullptr;
 }
@@ -182,7 +185,7 @@ WPU_DECL void* sync::thread_main(void* object) {
 // pthread_create, so it reads the object's fields without the lock. Not
 // noexcept: ExitThread ends the thread by unwinding through here, and the
 // guard then signals the object.
-WPU_DECL void sync::run_thread(event_object* e) {
+WPU_DECL void kernel_objects::run_thread(event_object* e) {
   detail::thread_state* ts = e->thread;
   thread_record* rec = ts->rec;
   detail::this_thread_slot().rec = rec;
@@ -197,7 +200,7 @@ WPU_DECL void sync::run_thread(event_object* e) {
     platform::park(&ts->suspend_count, c, nullptr);
   }
   struct finish {
-    sync* s;
+    kernel_objects* s;
     event_object* e;
     ~finish() { s->thread_finished(e); }
   } guard{this, e};
@@ -212,7 +215,7 @@ WPU_DECL void sync::run_thread(event_object* e) {
 // becomes signalled for good, its waiters are woken, and the thread's
 // reference on it goes. Its record lives on until the thread's TLS
 // destructors (thread_exit), which drop the APCs still queued.
-WPU_DECL void sync::thread_finished(event_object* e) noexcept {
+WPU_DECL void kernel_objects::thread_finished(event_object* e) noexcept {
   detail::this_thread_object() = nullptr;
   thread_record* sleepers[MAXIMUM_WAIT_OBJECTS];
   std::size_t n = 0;
@@ -225,13 +228,13 @@ WPU_DECL void sync::thread_finished(event_object* e) noexcept {
   for (std::size_t i = 0; i < n; ++i) wake_owner(sleepers[i]);
 }
 
-WPU_DECL void sync::exit_thread(DWORD code) {
+WPU_DECL void kernel_objects::exit_thread(DWORD code) {
   if (event_object* e = detail::this_thread_object())
     e->thread->exit_code.store(code, std::memory_order_relaxed);
   ::pthread_exit(nullptr);
 }
 
-WPU_DECL BOOL sync::thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept {
+WPU_DECL BOOL kernel_objects::thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept {
   event_object* e = lookup_thread_object(h);
   if (e == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -256,7 +259,7 @@ WPU_DECL BOOL sync::thread_exit_code(HANDLE h, DWORD* code, DWORD* err) noexcept
   return TRUE;
 }
 
-WPU_DECL DWORD sync::resume_thread(HANDLE h, DWORD* err) noexcept {
+WPU_DECL DWORD kernel_objects::resume_thread(HANDLE h, DWORD* err) noexcept {
   event_object* e = lookup_thread_object(h);
   if (e == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -280,8 +283,8 @@ WPU_DECL DWORD sync::resume_thread(HANDLE h, DWORD* err) noexcept {
   return before;
 }
 
-WPU_DECL BOOL sync::queue_user_apc(LPWSAUSERAPC routine, HANDLE h, ULONG_PTR data,
-                                   DWORD* err) noexcept {
+WPU_DECL BOOL kernel_objects::queue_user_apc(LPWSAUSERAPC routine, HANDLE h, ULONG_PTR data,
+                                             DWORD* err) noexcept {
   if (routine == nullptr) {
     set_error(err, ERROR_INVALID_PARAMETER);
     return FALSE;

@@ -9,8 +9,9 @@
 WPU_NAMESPACE_BEGIN
 namespace posix {
 
-WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
-                                     DWORD timeout_ms, bool alertable, DWORD* err) noexcept {
+WPU_DECL ULONG completion_ports::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULONG max,
+                                                 DWORD timeout_ms, bool alertable,
+                                                 DWORD* err) noexcept {
   port_object* p = lookup_port(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -147,7 +148,7 @@ WPU_DECL ULONG sync::get_completions(HANDLE port, OVERLAPPED_ENTRY* entries, ULO
   }
 }
 
-WPU_DECL BOOL sync::close_port(HANDLE port, DWORD* err) noexcept {
+WPU_DECL BOOL completion_ports::close_port(HANDLE port, DWORD* err) noexcept {
   port_object* p = lookup_port(port);
   const std::uint64_t h = detail::untagged(port);
   if (p == nullptr) {

@@ -1,5 +1,5 @@
-// wpu/posix/impl/ports.ipp - I/O completion ports on POSIX (see sync.hpp:
-// port_object).
+// wpu/posix/impl/ports.ipp - I/O completion ports on POSIX (completion_ports,
+// ports.hpp).
 //
 // Who runs what: every function may be called from any thread. A packet is
 // delivered to exactly one thread waiting in GetQueuedCompletionStatus(Ex):
@@ -97,18 +97,18 @@ inline void return_slot(port_object* p, std::uint32_t generation) noexcept {
 
 // Tag bits are ignored (detail::untagged): port|1, |2 and |3 name port; the
 // handle packets carry and waiters compare is the untagged one.
-WPU_DECL port_object* sync::lookup_port(HANDLE h) const noexcept {
+WPU_DECL port_object* completion_ports::lookup_port(HANDLE h) const noexcept {
   std::uint64_t v;
   if (!handles_.lookup(detail::untagged(h), handle_kind::port, &v)) return nullptr;
   return reinterpret_cast<port_object*>(static_cast<std::uintptr_t>(v));
 }
 
-WPU_DECL bool sync::is_port(HANDLE h) const noexcept {
+WPU_DECL bool completion_ports::is_port(HANDLE h) const noexcept {
   return lookup_port(h) != nullptr;
 }
 
-WPU_DECL HANDLE sync::create_port(HANDLE file, HANDLE port, ULONG_PTR, DWORD concurrency,
-                                  DWORD* err) noexcept {
+WPU_DECL HANDLE completion_ports::create_port(HANDLE file, HANDLE port, ULONG_PTR,
+                                              DWORD concurrency, DWORD* err) noexcept {
   if (file != INVALID_HANDLE_VALUE) {
     set_error(err, ERROR_INVALID_HANDLE);  // association: not yet
     return nullptr;
@@ -140,8 +140,9 @@ WPU_DECL HANDLE sync::create_port(HANDLE file, HANDLE port, ULONG_PTR, DWORD con
   return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(h));
 }
 
-WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
-                                    LPOVERLAPPED overlapped, DWORD error, DWORD* err) noexcept {
+WPU_DECL BOOL completion_ports::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
+                                                LPOVERLAPPED overlapped, DWORD error,
+                                                DWORD* err) noexcept {
   port_object* p = lookup_port(port);
   if (p == nullptr) {
     set_error(err, ERROR_INVALID_HANDLE);
@@ -170,7 +171,8 @@ WPU_DECL BOOL sync::post_completion(HANDLE port, DWORD bytes, ULONG_PTR key,
 // that comes later can take it. Otherwise it is queued behind the packets
 // already there (first in, first out), and queued packets are handed to
 // waiters as far as the limit allows.
-WPU_DECL BOOL sync::post_to_waiter(port_object* p, const port_packet& packet, DWORD* err) noexcept {
+WPU_DECL BOOL completion_ports::post_to_waiter(port_object* p, const port_packet& packet,
+                                               DWORD* err) noexcept {
   thread_record* woken = nullptr;
   {
     std::lock_guard<std::mutex> lock(p->mutex);
@@ -212,8 +214,9 @@ WPU_DECL BOOL sync::post_to_waiter(port_object* p, const port_packet& packet, DW
 // or the port has another generation now). A packet that names another
 // handle (posted while the port was closed and its record reused) is
 // dropped, and the claim goes on.
-WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint32_t generation, std::uint64_t h,
-                                   OVERLAPPED_ENTRY* entries, ULONG max) noexcept {
+WPU_DECL ULONG completion_ports::claim_packets(port_object* p, std::uint32_t generation,
+                                               std::uint64_t h, OVERLAPPED_ENTRY* entries,
+                                               ULONG max) noexcept {
   const std::uint64_t mine = detail::available_generation(generation);
   ULONG n = 0;
   while (n < max) {
@@ -245,7 +248,7 @@ WPU_DECL ULONG sync::claim_packets(port_object* p, std::uint32_t generation, std
 // waiters, as many as there are packets and room under the concurrency
 // limit. Each released waiter gets a slot taken on its behalf and up to its
 // `max` packets in its own entries.
-WPU_DECL void sync::hand_queued(port_object* p) noexcept {
+WPU_DECL void completion_ports::hand_queued(port_object* p) noexcept {
   const std::uint64_t h = p->handle.load(std::memory_order_relaxed);
   if (h == 0) return;  // closed: close_port releases the waiters
   const std::uint32_t generation = p->generation;
@@ -268,7 +271,7 @@ WPU_DECL void sync::hand_queued(port_object* p) noexcept {
 }
 
 // Any thread: hands queued packets to waiters (see hand_queued).
-WPU_DECL void sync::release_waiters(port_object* p) noexcept {
+WPU_DECL void completion_ports::release_waiters(port_object* p) noexcept {
   std::lock_guard<std::mutex> lock(p->mutex);
   hand_queued(p);
 }
@@ -276,7 +279,7 @@ WPU_DECL void sync::release_waiters(port_object* p) noexcept {
 // A running thread's slot under the concurrency limit goes back, if the port
 // still has the generation it was taken under; a waiter that the slot kept
 // out is then handed a queued packet.
-WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noexcept {
+WPU_DECL void completion_ports::give_back_slot(port_object* p, std::uint32_t generation) noexcept {
   detail::return_slot(p, generation);
   if (p->waiting.load(std::memory_order_seq_cst) != 0 &&
       detail::queued(p->available.load(std::memory_order_seq_cst)) != 0)
@@ -287,7 +290,7 @@ WPU_DECL void sync::give_back_slot(port_object* p, std::uint32_t generation) noe
 // thread stops running its last port's packet. Coming back to the same port,
 // it takes the next queued packet itself (as Windows: no waiter is woken for
 // it); leaving another port, that port's waiters get the slot.
-WPU_DECL void sync::leave_port(port_object* next) noexcept {
+WPU_DECL void completion_ports::leave_port(port_object* next) noexcept {
   detail::running_port& r = detail::this_thread_running();
   port_object* p = r.port;
   if (p == nullptr) return;
@@ -302,14 +305,14 @@ WPU_DECL void sync::leave_port(port_object* next) noexcept {
     give_back_slot(p, r.generation);
 }
 
-WPU_DECL void sync::suspend_port_slot() noexcept {
+WPU_DECL void completion_ports::suspend_port_slot() noexcept {
   detail::running_port& r = detail::this_thread_running();
   if (r.port == nullptr || r.suspended) return;
   r.suspended = true;
   give_back_slot(r.port, r.generation);
 }
 
-WPU_DECL void sync::resume_port_slot() noexcept {
+WPU_DECL void completion_ports::resume_port_slot() noexcept {
   detail::running_port& r = detail::this_thread_running();
   if (!r.suspended) return;
   r.suspended = false;

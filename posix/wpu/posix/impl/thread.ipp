@@ -1,5 +1,5 @@
-// wpu/posix/impl/thread.ipp - the shared core: thread records, the wake
-// protocol (arm/park/claim/wake), the APC lock, spin policy, deadlines.
+// wpu/posix/impl/thread.ipp - the shared core: thread records (object_core), the
+// wake protocol (arm/park/claim/wake), the APC lock, spin policy, deadlines.
 #ifndef WPU_POSIX_IMPL_THREAD_IPP
 #define WPU_POSIX_IMPL_THREAD_IPP
 
@@ -186,7 +186,7 @@ WPU_DECL DWORD& last_error() noexcept {
 
 // ---- threads and APCs -------------------------------------------------------
 
-WPU_DECL thread_record* sync::current_record() noexcept {
+WPU_DECL thread_record* object_core::current_record() noexcept {
   detail::thread_slot& slot = detail::this_thread_slot();
   if (slot.rec != nullptr) return slot.rec;
   if (detail::this_thread_exiting()) return nullptr;  // called from a later TLS destructor
@@ -200,7 +200,7 @@ WPU_DECL thread_record* sync::current_record() noexcept {
 // A fresh record with one reference (its thread's), an empty APC queue and no
 // thread id yet; nullptr when memory is exhausted. Any thread: CreateThread
 // makes its new thread's record before the thread exists.
-WPU_DECL thread_record* sync::new_record() noexcept {
+WPU_DECL thread_record* object_core::new_record() noexcept {
   thread_record* rec = threads_.get();
   if (rec == nullptr) return nullptr;
   detail::apc_segment* first;
@@ -242,7 +242,7 @@ WPU_DECL void sync::thread_exit(thread_record* rec) noexcept {
   release_thread(rec);
 }
 
-WPU_DECL void sync::release_thread(thread_record* rec) noexcept {
+WPU_DECL void object_core::release_thread(thread_record* rec) noexcept {
   if (rec->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   threads_.put(rec);  // no handle names it and its thread has exited
 }

@@ -13,62 +13,8 @@ namespace posix {
 
 // ---- waits ------------------------------------------------------------------
 
-// Takes the signal of an auto-reset event or one count of a semaphore if
-// there is one; true for a signalled manual event or thread. Stripe held.
-WPU_DECL bool sync::take_locked(event_object* e) noexcept {
-  const std::uint64_t v = e->signalled.load(std::memory_order_relaxed);
-  if ((v & detail::state::count) == 0) return false;
-  if ((v & detail::state::takes) != 0)  // auto-reset: to 0; semaphore: one count
-    e->signalled.store((v & detail::state::not_event) != 0 ? v - 1 : v & ~detail::state::count,
-                       std::memory_order_relaxed);
-  return true;
-}
-
-// try_take's slow path: an auto-reset event or a semaphore that looked
-// signalled. `validate`: the caller holds no reference on the object (it is
-// not registered on it), so the record may have been closed and reused; a
-// signal is then taken only while `h` still names it.
-WPU_DECL bool sync::take_one(event_object* e, std::uint64_t h, bool validate) noexcept {
-  std::lock_guard<std::mutex> lock(stripe(e));
-  if (validate && e->handle != h) return false;
-  return take_locked(e);
-}
-
-// 1 if every object is signalled at one instant (all their stripes held), and
-// then the signals of the auto-reset events and semaphores among them are
-// taken, all under those locks: a wait-all takes all or nothing. 0 if not,
-// -1 if `validate` and a handle is no longer live.
-WPU_DECL int sync::take_all(event_object* const* objs, const std::uint64_t* handles, DWORD count,
-                            bool validate) noexcept {
-  std::uint32_t ids[MAXIMUM_WAIT_OBJECTS];
-  DWORD n = 0;
-  for (DWORD i = 0; i < count; ++i) {  // distinct stripes, ascending (insertion sort)
-    std::uint32_t s = objs[i]->stripe;
-    DWORD j = n;
-    while (j > 0 && ids[j - 1] > s) --j;
-    if (j > 0 && ids[j - 1] == s) continue;
-    for (DWORD k = n; k > j; --k) ids[k] = ids[k - 1];
-    ids[j] = s;
-    ++n;
-  }
-  for (DWORD i = 0; i < n; ++i) stripes_[ids[i]].m.lock();
-  int result = 1;
-  for (DWORD i = 0; i < count; ++i) {
-    if (validate && objs[i]->handle != handles[i]) {
-      result = -1;
-      break;
-    }
-    if ((objs[i]->signalled.load(std::memory_order_relaxed) & detail::state::count) == 0)
-      result = 0;
-  }
-  if (result > 0)
-    for (DWORD i = 0; i < count; ++i) take_locked(objs[i]);  // distinct objects
-  for (DWORD i = n; i-- > 0;) stripes_[ids[i]].m.unlock();
-  return result;
-}
-
-WPU_DECL DWORD sync::wait(DWORD count, const WSAEVENT* events, bool wait_all, DWORD timeout_ms,
-                          bool alertable, int* err) noexcept {
+WPU_DECL DWORD object_waits::wait(DWORD count, const WSAEVENT* events, bool wait_all,
+                                  DWORD timeout_ms, bool alertable, int* err) noexcept {
   if (count == 0 || count > MAXIMUM_WAIT_OBJECTS || events == nullptr) {
     set_error(err, WSA_INVALID_PARAMETER);
     return WAIT_FAILED;
@@ -121,10 +67,10 @@ WPU_DECL DWORD sync::wait(DWORD count, const WSAEVENT* events, bool wait_all, DW
   return block(rec, objs, handles, count, wait_all, timeout_ms, alertable, nullptr, err);
 }
 
-WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
-                           const std::uint64_t* handles, DWORD count, bool wait_all,
-                           DWORD timeout_ms, bool alertable, detail::thread_messages* msgs,
-                           int* err) noexcept {
+WPU_DECL DWORD object_waits::block(thread_record* rec, event_object* const* objs,
+                                   const std::uint64_t* handles, DWORD count, bool wait_all,
+                                   DWORD timeout_ms, bool alertable, detail::thread_messages* msgs,
+                                   int* err) noexcept {
   const detail::deadline until(timeout_ms);
   // `registered`: the wait holds a reference on every object (see try_take).
   auto any_index = [&](bool registered) -> long {
@@ -140,7 +86,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   };
   // MsgWaitForMultipleObjectsEx and GetMessageW: a message that arrived in
   // the calling thread's queue counts as object `count`.
-  auto new_message = [&]() { return msgs != nullptr && incoming(msgs); };
+  auto new_message = [&]() { return msgs != nullptr && msgs->incoming(); };
 
   // 1. Spin briefly without registering: a hand-off between two running
   //    threads then costs no system call on either side.
@@ -263,7 +209,7 @@ WPU_DECL DWORD sync::block(thread_record* rec, event_object* const* objs,
   return result;
 }
 
-WPU_DECL DWORD sync::sleep(DWORD timeout_ms, bool alertable) noexcept {
+WPU_DECL DWORD object_waits::sleep(DWORD timeout_ms, bool alertable) noexcept {
   thread_record* rec = alertable ? current_record() : nullptr;
   if (rec == nullptr) {  // not alertable (or out of memory): a plain sleep
     if (timeout_ms == 0) {

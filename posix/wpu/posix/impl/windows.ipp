@@ -14,7 +14,7 @@ namespace posix {
 // Tag bits are ignored (detail::untagged): hwnd|1, |2 and |3 name hwnd. What
 // is stored and compared (a posted message's hwnd, the owner's cache) is the
 // untagged HWND, the one CreateWindowExW returned.
-WPU_DECL window_object* sync::lookup_window(HWND hwnd) const noexcept {
+WPU_DECL window_object* message_queues::lookup_window(HWND hwnd) const noexcept {
   std::uint64_t v;
   if (!handles_.lookup(detail::untagged(hwnd), handle_kind::window, &v)) return nullptr;
   return reinterpret_cast<window_object*>(static_cast<std::uintptr_t>(v));
@@ -22,7 +22,7 @@ WPU_DECL window_object* sync::lookup_window(HWND hwnd) const noexcept {
 
 // The owner: `hwnd` if it is a live window of the calling thread (whose
 // queue is q), else nullptr.
-WPU_DECL window_object* sync::own_window(thread_messages* q, HWND tagged) const noexcept {
+WPU_DECL window_object* message_queues::own_window(thread_messages* q, HWND tagged) const noexcept {
   const HWND hwnd = detail::untagged_hwnd(tagged);
   if (hwnd == q->cached_hwnd && hwnd != nullptr) return q->cached_window;
   window_object* w = lookup_window(hwnd);
@@ -32,11 +32,11 @@ WPU_DECL window_object* sync::own_window(thread_messages* q, HWND tagged) const 
   return w;
 }
 
-WPU_DECL bool sync::is_window(HWND hwnd) const noexcept {
+WPU_DECL bool message_queues::is_window(HWND hwnd) const noexcept {
   return lookup_window(hwnd) != nullptr;
 }
 
-WPU_DECL DWORD sync::window_thread(HWND hwnd, DWORD* err) const noexcept {
+WPU_DECL DWORD message_queues::window_thread(HWND hwnd, DWORD* err) const noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
     set_error(err, ERROR_INVALID_WINDOW_HANDLE);
@@ -45,7 +45,7 @@ WPU_DECL DWORD sync::window_thread(HWND hwnd, DWORD* err) const noexcept {
   return w->owner.load(std::memory_order_relaxed)->os_tid;
 }
 
-WPU_DECL ATOM sync::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
+WPU_DECL ATOM message_queues::register_class(const WNDCLASSW* wc, DWORD* err) noexcept {
   if (wc == nullptr || wc->lpfnWndProc == nullptr || wc->lpszClassName == nullptr ||
       detail::is_int_atom(wc->lpszClassName) || wc->lpszClassName[0] == 0) {
     set_error(err, ERROR_INVALID_PARAMETER);
@@ -99,7 +99,7 @@ inline window_class* find_class(std::vector<std::unique_ptr<window_class>>& clas
 }
 }  // namespace detail
 
-WPU_DECL BOOL sync::unregister_class(LPCWSTR name, DWORD* err) noexcept {
+WPU_DECL BOOL message_queues::unregister_class(LPCWSTR name, DWORD* err) noexcept {
   try {
     std::lock_guard<std::mutex> lock(classes_mutex_);
     window_class* c = detail::find_class(classes_, name);
@@ -120,9 +120,9 @@ WPU_DECL BOOL sync::unregister_class(LPCWSTR name, DWORD* err) noexcept {
   }
 }
 
-WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD ex_style,
-                                  DWORD style, HWND parent, HMENU menu, HINSTANCE instance,
-                                  LPVOID param, DWORD* err) noexcept {
+WPU_DECL HWND message_queues::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD ex_style,
+                                            DWORD style, HWND parent, HMENU menu,
+                                            HINSTANCE instance, LPVOID param, DWORD* err) noexcept {
   if (parent != nullptr && parent != HWND_MESSAGE && lookup_window(parent) == nullptr) {
     set_error(err, ERROR_INVALID_WINDOW_HANDLE);
     return nullptr;
@@ -202,7 +202,7 @@ WPU_DECL HWND sync::create_window(LPCWSTR class_name, LPCWSTR window_name, DWORD
 
 // The owner: the handle dies first (posters then fail, and queued messages
 // for it are dropped as the owner reaches them), then the record goes back.
-WPU_DECL void sync::free_window(window_object* w) noexcept {
+WPU_DECL void message_queues::free_window(window_object* w) noexcept {
   std::uint64_t v;
   handles_.release(w->handle, handle_kind::window, &v);
   w->handle = 0;
@@ -221,7 +221,7 @@ WPU_DECL void sync::free_window(window_object* w) noexcept {
   windows_.put(w);
 }
 
-WPU_DECL BOOL sync::destroy_window(HWND hwnd, DWORD* err) noexcept {
+WPU_DECL BOOL message_queues::destroy_window(HWND hwnd, DWORD* err) noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
     set_error(err, ERROR_INVALID_WINDOW_HANDLE);
@@ -240,8 +240,8 @@ WPU_DECL BOOL sync::destroy_window(HWND hwnd, DWORD* err) noexcept {
   return TRUE;
 }
 
-WPU_DECL LONG_PTR sync::window_long(HWND hwnd, int index, bool set, LONG_PTR value,
-                                    DWORD* err) noexcept {
+WPU_DECL LONG_PTR message_queues::window_long(HWND hwnd, int index, bool set, LONG_PTR value,
+                                              DWORD* err) noexcept {
   window_object* w = lookup_window(hwnd);
   if (w == nullptr) {
     set_error(err, ERROR_INVALID_WINDOW_HANDLE);
