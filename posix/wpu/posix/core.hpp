@@ -5,7 +5,9 @@
 // waitable object's mutable fields.
 //
 // The primitives are classes stacked on this one, each deriving from the one
-// below it, so a primitive uses only what lies under it:
+// below it, so a primitive uses only what lies under it (a thread-local
+// destructor reaches its own layer through sync::instance(); the thread's
+// exit hook, sync::thread_exit, is the top's):
 //
 //   thread_core       wake protocol and APC lock        thread.hpp
 //   object_core       handles, pools, stripes, records  core.hpp
