@@ -431,6 +431,9 @@ TEST_CASE(
   closesocket(as2);
   closesocket(as);
   closesocket(c);
+  CHECK(WSACloseEvent(aov.hEvent));
+  CHECK(WSACloseEvent(cov.hEvent));
+  CHECK(WSACloseEvent(tov.hEvent));
 }
 
 TEST_CASE("tcpip: WSASendMsg and WSARecvMsg with IP_PKTINFO in Windows' layout") {
