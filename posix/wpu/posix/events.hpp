@@ -43,11 +43,13 @@ class event_objects : public object_core {
   /// *h; nullptr when memory or the handle table is exhausted. Any thread.
   WPU_DECL detail::event_object* make_object(detail::object_kind kind, std::uint32_t initial,
                                              std::uint32_t maximum, std::uint64_t* h) noexcept;
-  /// Drops one reference; the last frees the object's fd and record.
+  /// Drops one reference; the last closes the object's fd and returns the
+  /// record to its pool.
   WPU_DECL void drop_event_ref(detail::event_object* e) noexcept;  // stripe held
-  /// After e's state became signalled: unlinks the waiters whose wait it may
-  /// satisfy and collects those to wake into sleepers[*n] (woken by the
-  /// caller after it drops the stripe).
+  /// After e's state became signalled: claims every armed sleeper on e's
+  /// waiter list (each re-checks its own wait) and collects up to
+  /// MAXIMUM_WAIT_OBJECTS of them into sleepers[*n], for the caller to wake
+  /// after it drops the stripe; any beyond that are woken here.
   WPU_DECL void wake_locked(detail::event_object* e, detail::thread_record** sleepers,
                             std::size_t* n) noexcept;  // stripe held
 

@@ -30,8 +30,8 @@ class object_waits : public completion_ports {
  protected:
   object_waits() = default;
 
-  /// The owner `rec`: registers on `objs` (their live `handles`), then spins
-  /// and parks until the wait is satisfied (WAIT_OBJECT_0 + i), a message
+  /// The owner `rec`: spins briefly, then registers on `objs` (their live
+  /// `handles`) and parks, until the wait is satisfied (WAIT_OBJECT_0 + i), a message
   /// arrives in `msgs` (non-NULL: WAIT_OBJECT_0 + count), an APC runs
   /// (WAIT_IO_COMPLETION, when alertable) or the timeout passes.
   WPU_DECL DWORD block(detail::thread_record* rec, detail::event_object* const* objs,
